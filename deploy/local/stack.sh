@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# Local stack for development and tests: Apache Kafka (KRaft), an S3 server
+# (versitygw), a MongoDB-wire server (FerretDB v1 on SQLite) and Triton.
+#
+#   deploy/local/stack.sh install   # pinned, cached, idempotent
+#   deploy/local/stack.sh start     # loopback only, free ports, health-checked
+#   deploy/local/stack.sh status
+#   deploy/local/stack.sh stop      # stops only what this script started
+#   deploy/local/stack.sh env       # prints the settings for the running stack
+#
+# Installs are cached in $MI_STACK_CACHE (default ~/.cache/mockinterview-stack);
+# runtime state (data, pids, logs/, stack.env) lives in $MI_STACK_STATE
+# (default <repo>/.stack). Components: kafka s3 mongo triton (all by default).
+set -euo pipefail
+
+KAFKA_VERSION=4.1.1
+VERSITYGW_VERSION=v1.8.0
+FERRETDB_VERSION=v1.24.2
+PYTRITON_VERSION=0.7.0
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+CACHE="${MI_STACK_CACHE:-$HOME/.cache/mockinterview-stack}"
+STATE="${MI_STACK_STATE:-$REPO/.stack}"
+LOGS="$STATE/logs"
+PIDS="$STATE/pids"
+ENV_FILE="$STATE/stack.env"
+TRITON_MODELS="${MI_TRITON_MODELS:-$REPO/deploy/triton/models}"
+S3_ACCESS_KEY="${MI_STACK_S3_ACCESS_KEY:-mockinterview}"
+S3_SECRET_KEY="${MI_STACK_S3_SECRET_KEY:-mockinterview-local-secret}"
+PYTHON="${PYTHON:-python3}"
+ALL=(kafka s3 mongo triton)
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+free_port() {
+  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_tcp() { # host port seconds
+  local end=$((SECONDS + $3))
+  until (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; do
+    ((SECONDS < end)) || return 1
+    sleep 0.3
+  done
+}
+
+env_get() { [[ -f "$ENV_FILE" ]] && sed -n "s/^$1=//p" "$ENV_FILE" | tail -n1; }
+env_set() { # key value (replaces)
+  touch "$ENV_FILE"
+  grep -v "^$1=" "$ENV_FILE" >"$ENV_FILE.tmp" || true
+  echo "$1=$2" >>"$ENV_FILE.tmp"
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+running() { # component
+  local f="$PIDS/$1.pid"
+  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+launch() { # component logfile cmd...
+  local name=$1 logfile=$2
+  shift 2
+  setsid "$@" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$PIDS/$name.pid"
+}
+
+# ---------------------------------------------------------------- install
+install_kafka() {
+  local dir="$CACHE/kafka-$KAFKA_VERSION"
+  [[ -f "$dir/.done" ]] && return
+  command -v mvn >/dev/null || die "maven is required to fetch Kafka"
+  log "kafka $KAFKA_VERSION: resolving jars from Maven Central"
+  rm -rf "$dir" && mkdir -p "$dir"
+  mvn -q -B -f "$HERE/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DoutputDirectory="$dir/libs" -DincludeScope=runtime
+  touch "$dir/.done"
+}
+
+install_s3() {
+  local bin="$CACHE/bin/versitygw-$VERSITYGW_VERSION"
+  [[ -x "$bin" ]] && return
+  log "versitygw $VERSITYGW_VERSION: go install"
+  mkdir -p "$CACHE/bin" "$CACHE/gobin"
+  GOBIN="$CACHE/gobin" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+  mv "$CACHE/gobin/versitygw" "$bin"
+}
+
+install_mongo() {
+  local bin="$CACHE/bin/ferretdb-$FERRETDB_VERSION"
+  [[ -x "$bin" ]] && return
+  log "ferretdb $FERRETDB_VERSION: building the wrapper module"
+  mkdir -p "$CACHE/bin"
+  (cd "$HERE/ferretdb" && go build -o "$bin.tmp" .)
+  mv "$bin.tmp" "$bin"
+}
+
+triton_venv() { echo "$CACHE/triton-venv-$PYTRITON_VERSION"; }
+
+install_triton() {
+  local venv; venv="$(triton_venv)"
+  [[ -f "$venv/.done" ]] && return
+  log "triton: venv with nvidia-pytriton==$PYTRITON_VERSION (numpy<2)"
+  rm -rf "$venv"
+  "$PYTHON" -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "nvidia-pytriton==$PYTRITON_VERSION" "numpy<2"
+  # The python backend must sit in a writable dir next to the stub matching
+  # this interpreter; the wheel's copy is neither.
+  local site pyver
+  site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  pyver="$("$venv/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+  mkdir -p "$venv/backends"
+  cp -r "$site/pytriton/tritonserver/backends/python" "$venv/backends/"
+  cp "$site/pytriton/tritonserver/python_backend_stubs/$pyver/triton_python_backend_stub" "$venv/backends/python/"
+  touch "$venv/.done"
+}
+
+install_tools() {
+  command -v kcat >/dev/null && return
+  if command -v apt-get >/dev/null; then
+    log "kcat: apt-get install"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null
+  else
+    log "warning: kcat not found and apt-get unavailable"
+  fi
+}
+
+# ---------------------------------------------------------------- start
+start_kafka() {
+  local dir="$CACHE/kafka-$KAFKA_VERSION" data="$STATE/kafka" port cport
+  port=$(free_port); cport=$(free_port)
+  mkdir -p "$data"
+  # Fresh log dir each start: tests want an empty cluster, and KRaft metadata
+  # would otherwise remember the previous start's listener ports.
+  rm -rf "$data/logs"
+  cat >"$data/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$data/logs
+num.partitions=3
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+group.initial.rebalance.delay.ms=0
+group.consumer.session.timeout.ms=45000
+log.retention.hours=24
+EOF
+  cat >"$data/log4j2.properties" <<EOF
+rootLogger.level=WARN
+rootLogger.appenderRef.stdout.ref=STDOUT
+appender.stdout.type=Console
+appender.stdout.name=STDOUT
+appender.stdout.layout.type=PatternLayout
+appender.stdout.layout.pattern=[%d] %p %m (%c)%n
+logger.kafka.name=kafka.server.KafkaRaftServer
+logger.kafka.level=INFO
+EOF
+  local java=(java -Xms512m -Xmx512m -XX:+UseG1GC -Dlog4j2.configurationFile="$data/log4j2.properties" -cp "$dir/libs/*")
+  "${java[@]}" kafka.tools.StorageTool format -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
+    -c "$data/server.properties" >>"$LOGS/kafka.log" 2>&1
+  launch kafka "$LOGS/kafka.log" "${java[@]}" kafka.Kafka "$data/server.properties"
+  env_set MI_KAFKA_BOOTSTRAP "127.0.0.1:$port"
+  wait_tcp 127.0.0.1 "$port" 90 || die "kafka did not open port $port (see $LOGS/kafka.log)"
+  if command -v kcat >/dev/null; then
+    local end=$((SECONDS + 60))
+    until kcat -b "127.0.0.1:$port" -L -m 5 >/dev/null 2>&1; do
+      ((SECONDS < end)) || die "kafka metadata not ready (see $LOGS/kafka.log)"
+      sleep 0.5
+    done
+  fi
+}
+
+start_s3() {
+  local port; port=$(free_port)
+  mkdir -p "$STATE/s3"
+  launch s3 "$LOGS/s3.log" env ROOT_ACCESS_KEY="$S3_ACCESS_KEY" ROOT_SECRET_KEY="$S3_SECRET_KEY" \
+    "$CACHE/bin/versitygw-$VERSITYGW_VERSION" --port "127.0.0.1:$port" posix "$STATE/s3"
+  env_set MI_S3_ENDPOINT "127.0.0.1:$port"
+  env_set MI_S3_ACCESS_KEY "$S3_ACCESS_KEY"
+  env_set MI_S3_SECRET_KEY "$S3_SECRET_KEY"
+  env_set MI_S3_SECURE false
+  wait_tcp 127.0.0.1 "$port" 30 || die "s3 did not open port $port (see $LOGS/s3.log)"
+}
+
+start_mongo() {
+  local port; port=$(free_port)
+  mkdir -p "$STATE/ferretdb"
+  launch mongo "$LOGS/mongo.log" "$CACHE/bin/ferretdb-$FERRETDB_VERSION" \
+    -listen-addr "127.0.0.1:$port" -sqlite-url "file:$STATE/ferretdb/"
+  env_set MI_MONGO_URL "mongodb://127.0.0.1:$port/"
+  wait_tcp 127.0.0.1 "$port" 30 || die "ferretdb did not open port $port (see $LOGS/mongo.log)"
+}
+
+start_triton() {
+  local venv site libdir http grpc metrics
+  venv="$(triton_venv)"
+  site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  # The stub must load this interpreter's libpython, not the system one.
+  libdir="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')"
+  http=$(free_port); grpc=$(free_port); metrics=$(free_port)
+  launch triton "$LOGS/triton.log" env PATH="$venv/bin:$PATH" \
+    LD_LIBRARY_PATH="$libdir:$site/nvidia_pytriton.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    "$site/pytriton/tritonserver/bin/tritonserver" \
+    --model-repository="$TRITON_MODELS" --backend-directory="$venv/backends" \
+    --http-address=127.0.0.1 --http-port="$http" --grpc-address=127.0.0.1 --grpc-port="$grpc" \
+    --metrics-address=127.0.0.1 --metrics-port="$metrics" --log-verbose=0
+  env_set MI_TRITON_URL "127.0.0.1:$grpc"
+  env_set MI_TRITON_HTTP_URL "127.0.0.1:$http"
+  env_set MI_TRITON_METRICS_URL "127.0.0.1:$metrics"
+  local end=$((SECONDS + 120))
+  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http/v2/health/ready")" == 200 ]]; do
+    running triton || die "triton exited (see $LOGS/triton.log)"
+    ((SECONDS < end)) || die "triton not ready (see $LOGS/triton.log)"
+    sleep 0.5
+  done
+}
+
+# ---------------------------------------------------------------- stop/status
+stop_one() {
+  local f="$PIDS/$1.pid" pid
+  [[ -f "$f" ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $1 (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && { log "$1 ignored SIGTERM; killing"; kill -KILL -- "-$pid" 2>/dev/null || true; }
+  fi
+  rm -f "$f"
+}
+
+status_one() {
+  if running "$1"; then echo "$1: running (pid $(cat "$PIDS/$1.pid"))"; else echo "$1: stopped"; fi
+}
+
+components() { if (($# == 0)); then echo "${ALL[@]}"; else echo "$@"; fi; }
+
+cmd=${1:-}
+shift || true
+mkdir -p "$LOGS" "$PIDS"
+case "$cmd" in
+install)
+  for c in $(components "$@"); do "install_$c"; done
+  install_tools
+  ;;
+start)
+  for c in $(components "$@"); do
+    if running "$c"; then log "$c already running"; continue; fi
+    "install_$c"
+    log "starting $c"
+    "start_$c"
+    log "$c ready"
+  done
+  ;;
+stop)
+  for c in $(components "$@"); do stop_one "$c"; done
+  ;;
+status)
+  for c in $(components "$@"); do status_one "$c"; done
+  ;;
+env)
+  cat "$ENV_FILE"
+  ;;
+*)
+  echo "usage: $0 {install|start|stop|status|env} [kafka|s3|mongo|triton]..." >&2
+  exit 2
+  ;;
+esac

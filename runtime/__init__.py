@@ -1,0 +1,1 @@
+"""Plumbing every service shares: settings base, logging, metrics, bus and storage."""

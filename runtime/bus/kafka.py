@@ -1,0 +1,132 @@
+"""Kafka adapter over FastStream's KafkaBroker.
+
+At-least-once: auto-commit is off (``AckPolicy.ACK``), and the offset is
+committed only after the dispatcher returns, i.e. after the handler ran and its
+output events were published (or the message was dead-lettered). A consumer
+killed mid-message leaves it uncommitted, so the group redelivers it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import Consumer, KafkaMessage
+
+from runtime import metrics
+from runtime.bus.dispatch import Dispatcher, RetryPolicy
+from runtime.bus.port import DeadLetter, E, ProcessedLog, Subscription
+from runtime.logging import get_logger
+from schemas import Event, dlq_for, topic_for
+
+log = get_logger(__name__)
+
+
+class KafkaBus:
+    """Implements :class:`runtime.bus.port.Bus` on Apache Kafka."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        client_id: str,
+        processed: ProcessedLog | None = None,
+        retry: RetryPolicy | None = None,
+        partitions: int = 6,
+        session_timeout_ms: int = 10_000,
+    ) -> None:
+        self.bootstrap = bootstrap
+        self.broker = KafkaBroker(bootstrap, client_id=client_id, acks="all", logger=None)
+        self._client_id = client_id
+        self._partitions = partitions
+        self._session_timeout_ms = session_timeout_ms
+        self._topics: set[str] = set()
+        self._dispatcher = Dispatcher(self.publish, self._dead_letter, processed, retry or RetryPolicy())
+
+    def subscribe(self, subscription: Subscription[E]) -> None:
+        topic = topic_for(subscription.event)
+        self._topics.update({topic, dlq_for(topic)})
+        sub: Subscription[Event] = subscription  # type: ignore[assignment]
+        dispatcher = self._dispatcher
+
+        async def consume(body: bytes, message: KafkaMessage, consumer: Consumer) -> None:
+            record: Any = message.raw_message
+            _record_lag(consumer, record, sub.group)
+            await dispatcher.deliver(sub, topic, body)
+
+        self.broker.subscriber(
+            topic,
+            group_id=sub.group,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.ACK,
+            session_timeout_ms=self._session_timeout_ms,
+            heartbeat_interval_ms=max(self._session_timeout_ms // 4, 500),
+            max_poll_records=1,
+            title=f"{sub.group}:{topic}",
+            description=f"{sub.group} consumes {sub.event.__name__}",
+        )(consume)
+
+    async def publish(self, event: Event) -> None:
+        topic = topic_for(event)
+        await self.broker.publish(
+            event.model_dump_json().encode(),
+            topic=topic,
+            key=event.sessionid.encode(),
+            headers={"ce_type": event.type, "ce_id": event.id, "content-type": "application/json"},
+        )
+        metrics.EVENTS_PUBLISHED.labels(topic).inc()
+
+    async def ensure_topics(self, topics: set[str] | None = None) -> None:
+        """Create topics (and their DLQs) with the configured partition count."""
+        wanted = set(topics or self._topics)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self._client_id)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            missing = [
+                NewTopic(t, num_partitions=self._partitions, replication_factor=1)
+                for t in sorted(wanted - existing)
+            ]
+            if missing:
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    await admin.create_topics(missing)
+        finally:
+            await admin.close()
+
+    async def start(self) -> None:
+        await self.ensure_topics()
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def _dead_letter(self, letter: DeadLetter) -> None:
+        await self.broker.publish(
+            letter.payload,
+            topic=dlq_for(letter.topic),
+            headers={
+                "x-error": letter.error[:2000],
+                "x-error-type": letter.error_type,
+                "x-attempts": str(letter.attempts),
+                "x-original-topic": letter.topic,
+                "x-consumer-group": letter.group,
+                "x-failed-at": datetime.now(UTC).isoformat(),
+            },
+        )
+
+
+def _record_lag(consumer: Any, record: Any, group: str) -> None:
+    try:
+        tp = TopicPartition(record.topic, record.partition)
+        highwater = consumer.highwater(tp)
+    except Exception:  # lag is best-effort telemetry; never fail a delivery for it
+        return
+    if highwater is not None:
+        metrics.CONSUMER_LAG.labels(record.topic, group, str(record.partition)).set(
+            max(highwater - record.offset - 1, 0)
+        )

@@ -1,0 +1,80 @@
+"""In-process bus for the embedded mode: same middleware, asyncio queues.
+
+Messages are serialised to JSON exactly as on Kafka, so handlers see the
+same validation. One worker per (topic, group) keeps per-group order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+
+from runtime import metrics
+from runtime.bus.dispatch import Dispatcher, RetryPolicy
+from runtime.bus.port import DeadLetter, E, ProcessedLog, Subscription
+from runtime.logging import get_logger
+from schemas import Event, topic_for
+
+log = get_logger(__name__)
+
+
+class InMemoryBus:
+    """Implements :class:`runtime.bus.port.Bus` inside one event loop."""
+
+    def __init__(self, processed: ProcessedLog | None = None, retry: RetryPolicy | None = None) -> None:
+        self._subs: dict[str, dict[str, Subscription[Event]]] = defaultdict(dict)
+        self._queues: dict[tuple[str, str], asyncio.Queue[bytes]] = {}
+        self._workers: list[asyncio.Task[None]] = []
+        self.dead_letters: list[DeadLetter] = []
+        self._dispatcher = Dispatcher(self.publish, self._dead_letter, processed, retry or RetryPolicy())
+
+    def subscribe(self, subscription: Subscription[E]) -> None:
+        topic = topic_for(subscription.event)
+        if subscription.group in self._subs[topic]:
+            raise ValueError(f"group {subscription.group!r} already subscribed to {topic}")
+        self._subs[topic][subscription.group] = subscription  # type: ignore[assignment]
+        self._queues[(topic, subscription.group)] = asyncio.Queue()
+
+    async def publish(self, event: Event) -> None:
+        topic = topic_for(event)
+        payload = event.model_dump_json().encode()
+        metrics.EVENTS_PUBLISHED.labels(topic).inc()
+        for group in self._subs.get(topic, {}):
+            self._queues[(topic, group)].put_nowait(payload)
+
+    async def start(self) -> None:
+        for (topic, group), queue in self._queues.items():
+            sub = self._subs[topic][group]
+            self._workers.append(asyncio.create_task(self._work(sub, topic, queue), name=f"{group}:{topic}"))
+
+    async def stop(self) -> None:
+        for task in self._workers:
+            task.cancel()
+        for task in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers.clear()
+
+    async def drain(self) -> None:
+        """Wait until every queued message (and what it causes) is handled."""
+        while any(q.unfinished_tasks for q in self._queues.values()):
+            for queue in self._queues.values():
+                await queue.join()
+
+    async def _work(self, sub: Subscription[Event], topic: str, queue: asyncio.Queue[bytes]) -> None:
+        while True:
+            payload = await queue.get()
+            try:
+                await self._dispatcher.deliver(sub, topic, payload)
+            except Exception:
+                # Infrastructure failure (e.g. the processed log is down): keep
+                # the message by putting it back, as an uncommitted offset would.
+                log.exception("delivery.failed_requeued", topic=topic, group=sub.group)
+                await asyncio.sleep(1)
+                queue.put_nowait(payload)
+            finally:
+                queue.task_done()
+
+    async def _dead_letter(self, letter: DeadLetter) -> None:
+        self.dead_letters.append(letter)

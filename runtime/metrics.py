@@ -1,0 +1,39 @@
+"""Prometheus metrics for the event pipeline, recorded by the bus middleware.
+
+Names follow Prometheus conventions (``_total`` counters, ``_seconds``
+histograms). Labels are bounded: topic, consumer group, outcome.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_CONSUMED = Counter(
+    "mi_events_consumed_total", "Events delivered to a handler.", ["topic", "group"]
+)
+EVENTS_PUBLISHED = Counter("mi_events_published_total", "Events published.", ["topic"])
+EVENTS_FAILED = Counter(
+    "mi_events_failed_total",
+    "Handler attempts that raised, by stage (consumer group) and error type.",
+    ["topic", "group", "error"],
+)
+EVENTS_DUPLICATE = Counter(
+    "mi_events_duplicate_total", "Redelivered events skipped as already processed.", ["topic", "group"]
+)
+EVENTS_INVALID = Counter(
+    "mi_events_invalid_total", "Messages that failed schema validation.", ["topic", "group"]
+)
+DLQ_MESSAGES = Counter(
+    "mi_dlq_messages_total", "Messages sent to a dead-letter topic after retries.", ["topic", "group"]
+)
+HANDLER_SECONDS = Histogram(
+    "mi_handler_duration_seconds",
+    "Time from delivery to outputs published, per topic and group.",
+    ["topic", "group"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+CONSUMER_LAG = Gauge(
+    "mi_consumer_lag_messages",
+    "Messages behind the partition high-water mark, as seen at the last delivery.",
+    ["topic", "group", "partition"],
+)

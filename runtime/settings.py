@@ -1,0 +1,53 @@
+"""Settings base class: every service's ``config.py`` subclasses it.
+
+Read from ``MI_*`` environment variables (and an optional ``.env`` file).
+Nothing reads the environment anywhere else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    embedded = "embedded"
+    """One process, in-process bus, local files, SQLite document store."""
+    distributed = "distributed"
+    """Kafka, S3, MongoDB and Triton from the settings below."""
+
+
+class PlatformSettings(BaseSettings):
+    """Infrastructure settings shared by every service."""
+
+    model_config = SettingsConfigDict(env_prefix="MI_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.embedded
+    data_dir: Path = Field(default=Path(".data"), description="Embedded mode: files and documents.")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_partitions: int = Field(default=6, ge=1, description="Partitions for topics this app creates.")
+    kafka_session_timeout_ms: int = 10_000
+
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: str = "minioadmin"
+    s3_secret_key: SecretStr = SecretStr("minioadmin")
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    s3_bucket: str = "mockinterview"
+
+    mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017/")
+    mongo_db: str = "mockinterview"
+
+    triton_url: str = "127.0.0.1:8001"
+
+    retry_attempts: int = Field(default=4, ge=1, description="Handler tries before dead-lettering.")
+    retry_backoff_s: float = Field(default=0.5, ge=0, description="First retry delay; doubles each try.")
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    metrics_port: int = Field(default=9400, description="Distributed mode: /metrics and /healthz port.")
+    metrics_host: str = "0.0.0.0"

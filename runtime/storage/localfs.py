@@ -1,0 +1,96 @@
+"""Object store on a local directory, for the embedded mode."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
+from pathlib import Path
+
+from runtime.storage.objects import CHUNK, ObjectInfo, ObjectNotFound, ObjectTooLarge
+
+_META = ".meta.json"
+
+
+class LocalObjectStore:
+    """Implements :class:`runtime.storage.objects.ObjectStore` under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not key or key.startswith("/") or not path.is_relative_to(self.root.resolve()):
+            raise ValueError(f"invalid object key {key!r}")
+        return path
+
+    async def put_stream(
+        self, key: str, chunks: AsyncIterable[bytes], content_type: str, max_bytes: int | None = None
+    ) -> int:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+        size = 0
+        try:
+            with tmp.open("wb") as fh:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise ObjectTooLarge(max_bytes)
+                    await asyncio.to_thread(fh.write, chunk)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        path.with_name(path.name + _META).write_text(json.dumps({"content_type": content_type}))
+        return size
+
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        async def one() -> AsyncIterator[bytes]:
+            yield data
+
+        await self.put_stream(key, one(), content_type)
+
+    async def stream(self, key: str, start: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectNotFound(key)
+        remaining = length if length is not None else path.stat().st_size - start
+        with path.open("rb") as fh:
+            fh.seek(start)
+            while remaining > 0:
+                chunk = await asyncio.to_thread(fh.read, min(CHUNK, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                yield chunk
+
+    async def get_bytes(self, key: str) -> bytes:
+        return b"".join([c async for c in self.stream(key)])
+
+    async def stat(self, key: str) -> ObjectInfo:
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectNotFound(key)
+        meta = path.with_name(path.name + _META)
+        content_type = (
+            json.loads(meta.read_text())["content_type"] if meta.exists() else "application/octet-stream"
+        )
+        return ObjectInfo(key, path.stat().st_size, content_type)
+
+    async def delete_prefix(self, prefix: str) -> int:
+        base = self.root.resolve()
+        count = 0
+        for path in sorted(base.rglob("*"), reverse=True):
+            rel = path.relative_to(base).as_posix()
+            if path.is_file() and rel.startswith(prefix):
+                if not path.name.endswith(_META):
+                    count += 1
+                path.unlink()
+            elif path.is_dir() and rel.startswith(prefix.rstrip("/")) and not any(path.iterdir()):
+                path.rmdir()
+        return count
+
+    async def presign_get(self, key: str, expires_s: int = 3600) -> str | None:
+        return None  # served through the gateway instead

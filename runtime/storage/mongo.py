@@ -1,0 +1,61 @@
+"""Results store on MongoDB (or FerretDB) through PyMongo's AsyncMongoClient."""
+
+from __future__ import annotations
+
+from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from runtime.storage.documents import Doc, check_collection, check_update
+
+
+class MongoDocumentStore:
+    """Implements :class:`runtime.storage.documents.DocumentStore` on MongoDB."""
+
+    def __init__(self, url: str, database: str, timeout_ms: int = 10_000) -> None:
+        self.client: AsyncMongoClient[Doc] = AsyncMongoClient(
+            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True
+        )
+        self.db = self.client[database]
+
+    async def ping(self) -> None:
+        await self.client.admin.command("ping")
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def get(self, collection: str, doc_id: str) -> Doc | None:
+        return await self.db[check_collection(collection)].find_one({"_id": doc_id})
+
+    async def put(self, collection: str, doc_id: str, doc: Doc) -> None:
+        await self.db[check_collection(collection)].replace_one(
+            {"_id": doc_id}, {**doc, "_id": doc_id}, upsert=True
+        )
+
+    async def insert(self, collection: str, doc_id: str, doc: Doc) -> bool:
+        try:
+            await self.db[check_collection(collection)].insert_one({**doc, "_id": doc_id})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def update(self, collection: str, doc_id: str, update: Doc, upsert: bool = True) -> Doc | None:
+        check_update(update)
+        coll = self.db[check_collection(collection)]
+        try:
+            return await coll.find_one_and_update(
+                {"_id": doc_id}, update, upsert=upsert, return_document=ReturnDocument.AFTER
+            )
+        except DuplicateKeyError:
+            # Two concurrent upserts of a new id: one inserted, the other lost
+            # the race; retrying applies it as a plain update.
+            return await coll.find_one_and_update(
+                {"_id": doc_id}, update, upsert=upsert, return_document=ReturnDocument.AFTER
+            )
+
+    async def find(self, collection: str, where: Doc | None = None, limit: int = 1000) -> list[Doc]:
+        cursor = self.db[check_collection(collection)].find(where or {}).limit(limit)
+        return await cursor.to_list(length=limit)
+
+    async def delete(self, collection: str, where: Doc) -> int:
+        result = await self.db[check_collection(collection)].delete_many(where)
+        return result.deleted_count

@@ -1,0 +1,110 @@
+"""Embedded document store: one SQLite file, a table per collection, JSON text.
+
+Updates run inside ``BEGIN IMMEDIATE`` so concurrent writers (tasks or
+processes) serialise and ``update`` stays atomic, as on MongoDB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from runtime.storage.documents import Doc, apply_update, check_collection, matches
+
+
+class SqliteDocumentStore:
+    """Implements :class:`runtime.storage.documents.DocumentStore` on SQLite."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._lock = threading.Lock()
+        self._tables: set[str] = set()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _table(self, collection: str) -> str:
+        name = check_collection(collection)
+        if name not in self._tables:
+            self._conn.execute(f'CREATE TABLE IF NOT EXISTS "{name}" (id TEXT PRIMARY KEY, doc TEXT NOT NULL)')
+            self._tables.add(name)
+        return f'"{name}"'
+
+    def _run(self, fn: Any, *args: Any) -> Any:
+        with self._lock:
+            return fn(*args)
+
+    async def get(self, collection: str, doc_id: str) -> Doc | None:
+        def get() -> Doc | None:
+            row = self._conn.execute(
+                f"SELECT doc FROM {self._table(collection)} WHERE id = ?", (doc_id,)
+            ).fetchone()
+            return json.loads(row[0]) if row else None
+
+        return await asyncio.to_thread(self._run, get)  # type: ignore[no-any-return]
+
+    async def put(self, collection: str, doc_id: str, doc: Doc) -> None:
+        body = json.dumps({**doc, "_id": doc_id})
+        await asyncio.to_thread(
+            self._run,
+            lambda: self._conn.execute(
+                f"INSERT OR REPLACE INTO {self._table(collection)} (id, doc) VALUES (?, ?)", (doc_id, body)
+            ),
+        )
+
+    async def insert(self, collection: str, doc_id: str, doc: Doc) -> bool:
+        body = json.dumps({**doc, "_id": doc_id})
+
+        def insert() -> bool:
+            cur = self._conn.execute(
+                f"INSERT OR IGNORE INTO {self._table(collection)} (id, doc) VALUES (?, ?)", (doc_id, body)
+            )
+            return cur.rowcount == 1
+
+        return await asyncio.to_thread(self._run, insert)  # type: ignore[no-any-return]
+
+    async def update(self, collection: str, doc_id: str, update: Doc, upsert: bool = True) -> Doc | None:
+        def update_one() -> Doc | None:
+            table = self._table(collection)
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._conn.execute(f"SELECT doc FROM {table} WHERE id = ?", (doc_id,)).fetchone()
+                if row is None and not upsert:
+                    self._conn.execute("COMMIT")
+                    return None
+                current = json.loads(row[0]) if row else {"_id": doc_id}
+                new = apply_update(current, update, inserted=row is None)
+                self._conn.execute(
+                    f"INSERT OR REPLACE INTO {table} (id, doc) VALUES (?, ?)", (doc_id, json.dumps(new))
+                )
+                self._conn.execute("COMMIT")
+                return new
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+        return await asyncio.to_thread(self._run, update_one)  # type: ignore[no-any-return]
+
+    async def find(self, collection: str, where: Doc | None = None, limit: int = 1000) -> list[Doc]:
+        def find() -> list[Doc]:
+            rows = self._conn.execute(f"SELECT doc FROM {self._table(collection)} ORDER BY rowid").fetchall()
+            docs = (json.loads(r[0]) for r in rows)
+            return [d for d in docs if matches(d, where)][:limit]
+
+        return await asyncio.to_thread(self._run, find)  # type: ignore[no-any-return]
+
+    async def delete(self, collection: str, where: Doc) -> int:
+        def delete() -> int:
+            table = self._table(collection)
+            rows = self._conn.execute(f"SELECT id, doc FROM {table}").fetchall()
+            ids = [(r[0],) for r in rows if matches(json.loads(r[1]), where)]
+            self._conn.executemany(f"DELETE FROM {table} WHERE id = ?", ids)
+            return len(ids)
+
+        return await asyncio.to_thread(self._run, delete)  # type: ignore[no-any-return]
