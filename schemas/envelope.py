@@ -19,9 +19,10 @@ _ID_NAMESPACE = uuid.UUID("7b0f7c1e-5a6e-4c61-9a54-2f3d0c9a8e11")
 
 
 class Model(BaseModel):
-    """Base for every payload: frozen, and unknown fields rejected."""
+    """Base for every payload: frozen; unknown fields ignored, so consumers of
+    version N keep working when a producer adds fields (additive changes only)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Event(Model):
@@ -29,9 +30,6 @@ class Event(Model):
 
     Subclasses pin ``type`` to a ``Literal`` and ``data`` to their payload model.
     """
-
-    # Consumers must tolerate attributes added later in the same major version.
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     TYPE: ClassVar[str] = ""
 

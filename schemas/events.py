@@ -237,6 +237,23 @@ class AnswerFailed(Event):
     type: Literal["dev.mockinterview.answer.failed"] = "dev.mockinterview.answer.failed"
     data: AnswerFailedData
 
+    @classmethod
+    def because(cls, cause: Event, stage: Stage, reason: str, message: str, *, source: str) -> AnswerFailed:
+        """The failure event for the answer (or session) that ``cause`` is about."""
+        data = cause.data
+        return cls.caused_by(
+            cause,
+            AnswerFailedData(
+                session_id=cause.sessionid,
+                answer_id=cause.answerid,
+                question_id=getattr(data, "question_id", None),
+                stage=stage,
+                reason=reason,
+                message=message,
+            ),
+            source=source,
+        )
+
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     SessionRequested,

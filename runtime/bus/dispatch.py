@@ -64,7 +64,9 @@ class Dispatcher:
         self._processed = processed
         self._retry = retry
 
-    async def deliver(self, sub: Subscription[Event], topic: str, payload: bytes) -> Outcome:
+    async def deliver(
+        self, sub: Subscription[Event], topic: str, payload: bytes, key: bytes | None = None
+    ) -> Outcome:
         """Handle one message. Returns only when it is safe to commit it."""
         group = sub.group
         metrics.EVENTS_CONSUMED.labels(topic, group).inc()
@@ -73,7 +75,7 @@ class Dispatcher:
             event = sub.event.model_validate_json(payload)
         except ValidationError as exc:
             metrics.EVENTS_INVALID.labels(topic, group).inc()
-            await self._to_dlq(DeadLetter(topic, group, payload, str(exc), "ValidationError", 0))
+            await self._to_dlq(DeadLetter(topic, group, payload, str(exc), "ValidationError", 0, key))
             return Outcome.dead_lettered
 
         with structlog.contextvars.bound_contextvars(**event.log_context(), group=group):
@@ -102,7 +104,10 @@ class Dispatcher:
                 return Outcome.handled
             assert error is not None
             await self._to_dlq(
-                DeadLetter(topic, group, payload, repr(error), type(error).__name__, self._retry.attempts)
+                DeadLetter(
+                    topic, group, payload, repr(error), type(error).__name__, self._retry.attempts,
+                    key or event.sessionid.encode(),
+                )
             )
             return Outcome.dead_lettered
 

@@ -1,9 +1,11 @@
 """Kafka adapter over FastStream's KafkaBroker.
 
-At-least-once: auto-commit is off (``AckPolicy.ACK``), and the offset is
-committed only after the dispatcher returns, i.e. after the handler ran and its
-output events were published (or the message was dead-lettered). A consumer
-killed mid-message leaves it uncommitted, so the group redelivers it.
+At-least-once: auto-commit is off and the offset is committed only after the
+dispatcher returns, i.e. after the handler ran and its output events were
+published (or the message was dead-lettered). If the dispatcher itself fails
+(say the DLQ or the processed log is unreachable) the message is nacked: the
+consumer seeks back and retries it. A consumer killed mid-message leaves it
+uncommitted, so the group redelivers it.
 """
 
 from __future__ import annotations
@@ -54,16 +56,16 @@ class KafkaBus:
         sub: Subscription[Event] = subscription  # type: ignore[assignment]
         dispatcher = self._dispatcher
 
-        async def consume(body: bytes, message: KafkaMessage, consumer: Consumer) -> None:
+        async def consume(message: KafkaMessage, consumer: Consumer) -> None:
             record: Any = message.raw_message
             _record_lag(consumer, record, sub.group)
-            await dispatcher.deliver(sub, topic, body)
+            await dispatcher.deliver(sub, topic, message.body, record.key)
 
         self.broker.subscriber(
             topic,
             group_id=sub.group,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.ACK,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
             session_timeout_ms=self._session_timeout_ms,
             heartbeat_interval_ms=max(self._session_timeout_ms // 4, 500),
             max_poll_records=1,
@@ -109,6 +111,7 @@ class KafkaBus:
         await self.broker.publish(
             letter.payload,
             topic=dlq_for(letter.topic),
+            key=letter.key,
             headers={
                 "x-error": letter.error[:2000],
                 "x-error-type": letter.error_type,

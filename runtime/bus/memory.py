@@ -27,6 +27,9 @@ class InMemoryBus:
         self._queues: dict[tuple[str, str], asyncio.Queue[bytes]] = {}
         self._workers: list[asyncio.Task[None]] = []
         self.dead_letters: list[DeadLetter] = []
+        self._pending = 0  # queued + in-flight deliveries, for drain()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._dispatcher = Dispatcher(self.publish, self._dead_letter, processed, retry or RetryPolicy())
 
     def subscribe(self, subscription: Subscription[E]) -> None:
@@ -41,7 +44,12 @@ class InMemoryBus:
         payload = event.model_dump_json().encode()
         metrics.EVENTS_PUBLISHED.labels(topic).inc()
         for group in self._subs.get(topic, {}):
-            self._queues[(topic, group)].put_nowait(payload)
+            self._enqueue(self._queues[(topic, group)], payload)
+
+    def _enqueue(self, queue: asyncio.Queue[bytes], payload: bytes) -> None:
+        self._pending += 1
+        self._idle.clear()
+        queue.put_nowait(payload)
 
     async def start(self) -> None:
         for (topic, group), queue in self._queues.items():
@@ -58,9 +66,7 @@ class InMemoryBus:
 
     async def drain(self) -> None:
         """Wait until every queued message (and what it causes) is handled."""
-        while any(q.unfinished_tasks for q in self._queues.values()):
-            for queue in self._queues.values():
-                await queue.join()
+        await self._idle.wait()
 
     async def _work(self, sub: Subscription[Event], topic: str, queue: asyncio.Queue[bytes]) -> None:
         while True:
@@ -72,9 +78,12 @@ class InMemoryBus:
                 # the message by putting it back, as an uncommitted offset would.
                 log.exception("delivery.failed_requeued", topic=topic, group=sub.group)
                 await asyncio.sleep(1)
-                queue.put_nowait(payload)
+                self._enqueue(queue, payload)
             finally:
                 queue.task_done()
+                self._pending -= 1
+                if self._pending == 0:
+                    self._idle.set()
 
     async def _dead_letter(self, letter: DeadLetter) -> None:
         self.dead_letters.append(letter)

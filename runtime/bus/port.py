@@ -39,6 +39,7 @@ class DeadLetter:
     error: str
     error_type: str
     attempts: int
+    key: bytes | None = None
 
 
 class Bus(Protocol):

@@ -1,8 +1,9 @@
 """Results-store port: JSON documents by collection and id.
 
 Only what FerretDB v1 supports is used: no transactions, change streams or
-$lookup. ``update`` is an atomic find-one-and-update with upsert, which is
-what joins across events (e.g. speech + vision per answer) rely on.
+$lookup. ``insert`` of a unique id is the one operation atomic across
+processes on every backend, so exactly-once decisions (e.g. "this answer is
+scored") are claims made by insert.
 """
 
 from __future__ import annotations
@@ -27,11 +28,19 @@ class DocumentStore(Protocol):
         ...
 
     async def insert(self, collection: str, doc_id: str, doc: Doc) -> bool:
-        """Insert if absent; False when a document with that id exists."""
+        """Insert if absent; False when a document with that id exists.
+
+        Atomic on every backend (a unique ``_id``): the primitive for claims.
+        """
         ...
 
     async def update(self, collection: str, doc_id: str, update: Doc, upsert: bool = True) -> Doc | None:
-        """Atomically apply update operators; returns the document after the update."""
+        """Apply update operators (find-one-and-update); returns the document after it.
+
+        Atomic per document within a process for every adapter, and across
+        processes on SQLite and MongoDB, but not on FerretDB v1: where several
+        processes race for exactly-once, claim with ``insert`` instead.
+        """
         ...
 
     async def find(self, collection: str, where: Doc | None = None, limit: int = 1000) -> list[Doc]:

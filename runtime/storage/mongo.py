@@ -1,6 +1,16 @@
-"""Results store on MongoDB (or FerretDB) through PyMongo's AsyncMongoClient."""
+"""Results store on MongoDB (or FerretDB) through PyMongo's AsyncMongoClient.
+
+FerretDB v1 runs findAndModify as query-then-write with no transaction, so
+concurrent updates of one document lose writes (measured: 40 concurrent $inc
+left 5-10). This adapter therefore serialises updates of a document within
+the process; across processes only ``insert`` (unique ``_id``) is atomic on
+FerretDB v1, and cross-process exactly-once logic must claim through it.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import weakref
 
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -16,6 +26,14 @@ class MongoDocumentStore:
             url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True
         )
         self.db = self.client[database]
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, collection: str, doc_id: str) -> asyncio.Lock:
+        key = f"{collection}/{doc_id}"
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")
@@ -41,16 +59,17 @@ class MongoDocumentStore:
     async def update(self, collection: str, doc_id: str, update: Doc, upsert: bool = True) -> Doc | None:
         check_update(update)
         coll = self.db[check_collection(collection)]
-        try:
-            return await coll.find_one_and_update(
-                {"_id": doc_id}, update, upsert=upsert, return_document=ReturnDocument.AFTER
-            )
-        except DuplicateKeyError:
-            # Two concurrent upserts of a new id: one inserted, the other lost
-            # the race; retrying applies it as a plain update.
-            return await coll.find_one_and_update(
-                {"_id": doc_id}, update, upsert=upsert, return_document=ReturnDocument.AFTER
-            )
+        async with self._lock(collection, doc_id):
+            try:
+                return await coll.find_one_and_update(
+                    {"_id": doc_id}, update, upsert=upsert, return_document=ReturnDocument.AFTER
+                )
+            except DuplicateKeyError:
+                # Concurrent upserts of a new id from another process: one
+                # inserted, this one lost the race; apply it as a plain update.
+                return await coll.find_one_and_update(
+                    {"_id": doc_id}, update, upsert=upsert, return_document=ReturnDocument.AFTER
+                )
 
     async def find(self, collection: str, where: Doc | None = None, limit: int = 1000) -> list[Doc]:
         cursor = self.db[check_collection(collection)].find(where or {}).limit(limit)

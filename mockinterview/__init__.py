@@ -1,0 +1,1 @@
+"""Mock Interview: command line and composition of the services."""

@@ -1,0 +1,85 @@
+"""The ``mockinterview`` command."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mockinterview import registry
+from runtime.http import ops_app
+from runtime.infra import open_infrastructure
+from runtime.logging import configure_logging
+from runtime.runner import serve
+from runtime.settings import Mode, PlatformSettings
+
+app = typer.Typer(help="Mock Interview: practise interviews on camera, get evidence-based feedback.",
+                  no_args_is_help=True)
+
+
+@app.command()
+def up(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port of the web UI and API.")] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Where videos, results and models' outputs go.")] = Path(".data"),
+) -> None:
+    """Run the whole platform in this process (embedded mode) and serve the web UI."""
+    base = PlatformSettings()
+    configure_logging(base.log_level, base.log_json)
+    overrides = {"mode": Mode.embedded, "data_dir": data_dir}
+
+    async def main() -> None:
+        async with open_infrastructure(PlatformSettings(**overrides), "mockinterview") as infra:  # type: ignore[arg-type]
+            services = [registry.load(n).build(infra, **overrides)[1] for n in registry.SERVICE_NAMES]
+            typer.echo(f"Mock Interview running at http://{host}:{port} (data in {data_dir})")
+            await serve(services, infra, services[0].http_app, host, port)
+
+    asyncio.run(main())
+
+
+@app.command()
+def service(name: Annotated[str, typer.Argument(help=", ".join(registry.SERVICE_NAMES))]) -> None:
+    """Run one service against Kafka, S3, MongoDB and Triton from MI_* settings."""
+    try:
+        module = registry.load(name)
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    settings = module.settings(mode=Mode.distributed)
+    configure_logging(settings.log_level, settings.log_json)
+
+    async def main() -> None:
+        async with open_infrastructure(settings, client_id=name) as infra:
+            _, svc = module.build(infra, mode=Mode.distributed)
+            if svc.http_app is not None:
+                host, port = getattr(settings, "host"), getattr(settings, "port")
+                http_app = svc.http_app
+            else:
+                host, port = settings.metrics_host, settings.metrics_port
+                http_app = ops_app(f"mockinterview-{name}")
+            await serve([svc], infra, http_app, host, port)
+
+    asyncio.run(main())
+
+
+@app.command()
+def contract(
+    check: Annotated[bool, typer.Option(help="Fail if committed files differ instead of writing.")] = False,
+) -> None:
+    """Write (or check) schemas/json/*.schema.json and schemas/asyncapi.json."""
+    from mockinterview import contract as contract_files
+
+    if check:
+        stale = contract_files.drift()
+        if stale:
+            typer.echo("contract files out of date: " + ", ".join(str(p) for p in stale), err=True)
+            raise typer.Exit(1)
+        typer.echo("contract files up to date")
+        return
+    for path in contract_files.write():
+        typer.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,32 @@
+"""The services of the platform, by name."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from runtime.infra import Infrastructure
+from runtime.service import Service
+from runtime.settings import PlatformSettings
+
+SERVICE_NAMES = ("gateway", "questions", "media", "vision", "speech", "feedback")
+
+
+@dataclass(frozen=True)
+class ServiceModule:
+    name: str
+    settings: type[PlatformSettings]
+    create: Callable[..., Service]
+
+    def build(self, infra: Infrastructure, **overrides: object) -> tuple[PlatformSettings, Service]:
+        settings = self.settings(**overrides)  # type: ignore[arg-type]
+        return settings, self.create(settings, infra)
+
+
+def load(name: str) -> ServiceModule:
+    if name not in SERVICE_NAMES:
+        raise KeyError(f"unknown service {name!r}; choose one of {', '.join(SERVICE_NAMES)}")
+    app = importlib.import_module(f"services.{name}.app")
+    config = importlib.import_module(f"services.{name}.config")
+    return ServiceModule(name, config.Settings, app.create)

@@ -1,0 +1,1 @@
+"""Adapters of the feedback service: one module per external system."""

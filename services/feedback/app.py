@@ -1,0 +1,15 @@
+"""Wires the feedback service to the bus."""
+
+from __future__ import annotations
+
+from runtime.infra import Infrastructure
+from runtime.service import Service
+from services.feedback.config import Settings
+
+NAME = "feedback"
+
+
+def create(settings: Settings, infra: Infrastructure) -> Service:
+    # No subscriptions until the analysis lands: media reports every answer
+    # as failed (not_implemented) first, so nothing waits on this service.
+    return Service(NAME)

@@ -1,0 +1,1 @@
+"""Pure handlers of the feedback service (analysis arrives with its own issue)."""

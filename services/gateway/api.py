@@ -1,0 +1,164 @@
+"""HTTP API of the gateway: thin routers over ``handlers``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from runtime.bus.port import Bus
+from runtime.storage.objects import ObjectStore, ObjectTooLarge
+from schemas import InterviewType, Level
+from services.gateway import handlers
+from services.gateway.adapters.sessions import SessionRepository
+from services.gateway.config import Settings
+
+VIDEO_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
+
+
+class SessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str = Field(min_length=1, max_length=120)
+    interview_type: InterviewType
+    level: Level
+    duration_min: Literal[15, 30, 45]
+    job_description: str | None = Field(default=None, max_length=20_000)
+    resume: str | None = Field(default=None, max_length=20_000)
+
+
+class SessionCreated(BaseModel):
+    session_id: str
+    token: str
+
+
+class AnswerAccepted(BaseModel):
+    answer_id: str
+    attempt: int
+
+
+def _state(request: Request) -> Any:
+    return request.app.state
+
+
+def get_sessions(request: Request) -> SessionRepository:
+    return _state(request).sessions  # type: ignore[no-any-return]
+
+
+def get_bus(request: Request) -> Bus:
+    return _state(request).bus  # type: ignore[no-any-return]
+
+
+def get_objects(request: Request) -> ObjectStore:
+    return _state(request).objects  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return _state(request).settings  # type: ignore[no-any-return]
+
+
+SessionsDep = Annotated[SessionRepository, Depends(get_sessions)]
+BusDep = Annotated[Bus, Depends(get_bus)]
+ObjectsDep = Annotated[ObjectStore, Depends(get_objects)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def owned_session(
+    session_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    sessions: SessionsDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """The session if the bearer token owns it; 404 otherwise (no existence leak)."""
+    token = authorization.removeprefix("Bearer ").strip() if authorization else None
+    session = await sessions.get(session_id)
+    if not handlers.owns(session, token):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "session not found")
+    assert session is not None
+    return session
+
+
+SessionDep = Annotated[dict[str, Any], Depends(owned_session)]
+
+router = APIRouter(prefix="/api", tags=["sessions"])
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED)
+async def create_session(body: SessionCreate, sessions: SessionsDep, bus: BusDep) -> SessionCreated:
+    """Create an interview session; keep the returned token, it is the only key to it."""
+    session_id, token, event = await handlers.create_session(body.model_dump(), sessions)
+    await bus.publish(event)
+    return SessionCreated(session_id=session_id, token=token)
+
+
+@router.get("/sessions/{session_id}")
+async def read_session(session: SessionDep) -> dict[str, Any]:
+    """Questions, status and per-answer status of a session."""
+    return {k: v for k, v in session.items() if k not in ("token_sha256",)} | {"session_id": session["_id"]}
+
+
+async def _sniffed(request: Request, content_type: str) -> AsyncIterator[bytes]:
+    """The request body, rejected early unless its first bytes match ``content_type``."""
+    head = b""
+    sniffed = False
+    async for chunk in request.stream():
+        if sniffed:
+            yield chunk
+            continue
+        head += chunk
+        if len(head) < 12:
+            continue
+        sniffed = True
+        is_webm = head.startswith(b"\x1a\x45\xdf\xa3")
+        is_mp4 = head[4:8] == b"ftyp"
+        if not ((content_type == "video/webm" and is_webm) or (content_type == "video/mp4" and is_mp4)):
+            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"body is not a {content_type} file")
+        yield head
+    if not sniffed:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "empty or truncated upload")
+
+
+@router.post(
+    "/sessions/{session_id}/questions/{question_id}/answers",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={413: {"description": "Too large"}, 415: {"description": "Not WebM/MP4"}},
+)
+async def upload_answer(
+    request: Request,
+    session: SessionDep,
+    question_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")],
+    sessions: SessionsDep,
+    bus: BusDep,
+    objects: ObjectsDep,
+    settings: SettingsDep,
+    content_type: Annotated[str, Header()] = "",
+    content_length: Annotated[int | None, Header()] = None,
+) -> AnswerAccepted:
+    """Upload one recorded answer (raw WebM/MP4 body); each upload is a new attempt."""
+    if question_id not in {q["question_id"] for q in session["questions"]}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "question not found in this session")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in VIDEO_TYPES:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send video/webm or video/mp4")
+    if content_length is not None and content_length > settings.max_upload_bytes:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "video exceeds the upload limit")
+    answer_id = uuid.uuid4().hex
+    key = f"sessions/{session['_id']}/answers/{answer_id}/video{VIDEO_TYPES[media_type]}"
+    try:
+        size = await objects.put_stream(
+            key, _sniffed(request, media_type), media_type, max_bytes=settings.max_upload_bytes
+        )
+    except ObjectTooLarge as exc:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "video exceeds the upload limit") from exc
+    event = await handlers.record_upload(session, question_id, key, answer_id, media_type, size, sessions)
+    await bus.publish(event)
+    return AnswerAccepted(answer_id=answer_id, attempt=event.data.attempt)
+
+
+@router.post("/sessions/{session_id}/finish", status_code=status.HTTP_202_ACCEPTED)
+async def finish_session(session: SessionDep, sessions: SessionsDep, bus: BusDep) -> dict[str, str]:
+    """End the interview; unanswered questions are reported as such."""
+    await bus.publish(await handlers.finish_session(session, sessions))
+    return {"status": "finished"}

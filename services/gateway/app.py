@@ -1,0 +1,57 @@
+"""Wires the gateway: HTTP API + web UI, and projections of events into sessions."""
+
+from __future__ import annotations
+
+from functools import partial
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from runtime.bus import Subscription
+from runtime.http import ops_router
+from runtime.infra import Infrastructure
+from runtime.service import Service
+from schemas import (
+    AnswerFailed,
+    AnswerScored,
+    AnswerUploaded,
+    MediaExtracted,
+    QuestionsGenerated,
+    SessionCompleted,
+    SessionFinished,
+    SessionRequested,
+)
+from services.gateway import api, handlers
+from services.gateway.adapters.sessions import SessionRepository
+from services.gateway.config import Settings
+
+NAME = "gateway"
+
+
+def create(settings: Settings, infra: Infrastructure) -> Service:
+    sessions = SessionRepository(infra.documents)
+    app = FastAPI(
+        title="Mock Interview API",
+        version="1.0.0",
+        description="Create interview sessions, upload recorded answers, read results.",
+    )
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.bus = infra.bus
+    app.state.objects = infra.objects
+    app.include_router(ops_router())
+    app.include_router(api.router)
+    static = resources.files("services.gateway").joinpath("static")
+    app.mount("/", StaticFiles(directory=str(static), html=True), name="ui")
+
+    projections = [
+        Subscription(QuestionsGenerated, NAME, partial(handlers.on_questions_generated, sessions=sessions)),
+        Subscription(MediaExtracted, NAME, partial(handlers.on_media_extracted, sessions=sessions)),
+        Subscription(AnswerFailed, NAME, partial(handlers.on_answer_failed, sessions=sessions)),
+        Subscription(AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),
+        Subscription(SessionCompleted, NAME, partial(handlers.on_session_completed, sessions=sessions)),
+    ]
+    return Service(
+        NAME, projections, produces=(SessionRequested, AnswerUploaded, SessionFinished), http_app=app
+    )

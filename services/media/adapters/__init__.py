@@ -1,0 +1,1 @@
+"""Adapters of the media service: one module per external system."""

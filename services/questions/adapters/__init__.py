@@ -1,0 +1,1 @@
+"""Adapters of the questions service: one module per external system."""

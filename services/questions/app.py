@@ -1,0 +1,24 @@
+"""Wires the questions service to the bus."""
+
+from __future__ import annotations
+
+from runtime.bus import Subscription
+from runtime.infra import Infrastructure
+from runtime.service import Service
+from schemas import QuestionsGenerated, SessionRequested
+from services.questions.adapters.bank import QuestionBank
+from services.questions.config import Settings
+from services.questions.handlers import generate_questions
+
+NAME = "questions"
+
+
+def create(settings: Settings, infra: Infrastructure) -> Service:
+    bank = QuestionBank.load(settings.bank_path)
+
+    async def on_session_requested(event: SessionRequested) -> QuestionsGenerated:
+        return await generate_questions(event, bank, settings.minutes_per_question)
+
+    return Service(
+        NAME, [Subscription(SessionRequested, NAME, on_session_requested)], produces=(QuestionsGenerated,)
+    )

@@ -1,0 +1,1 @@
+"""Adapters of the speech service: one module per external system."""

@@ -1,0 +1,1 @@
+"""Pure handlers of the speech service (analysis arrives with its own issue)."""

@@ -1,0 +1,1 @@
+"""Adapters of the vision service: one module per external system."""

@@ -1,0 +1,7 @@
+"""Settings of the vision service."""
+
+from runtime.settings import PlatformSettings
+
+
+class Settings(PlatformSettings):
+    pass

@@ -1,0 +1,1 @@
+"""Pure handlers of the vision service (analysis arrives with its own issue)."""

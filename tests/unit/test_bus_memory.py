@@ -1,0 +1,107 @@
+from pathlib import Path
+
+from runtime import metrics
+from runtime.bus import InMemoryBus, RetryPolicy, Subscription
+from runtime.bus.processed import DocumentProcessedLog
+from runtime.storage.sqlite import SqliteDocumentStore
+from schemas import QuestionsGenerated, SessionRequested, topic_for
+from services.questions.adapters.bank import QuestionBank
+from services.questions.handlers import generate_questions
+from tests.factories import session_requested
+
+
+def make_bus(tmp_path: Path, attempts: int = 3) -> tuple[InMemoryBus, SqliteDocumentStore]:
+    store = SqliteDocumentStore(tmp_path / "d.sqlite3")
+    return InMemoryBus(DocumentProcessedLog(store), RetryPolicy(attempts, 0.0)), store
+
+
+async def test_two_stage_flow_returns_are_published(tmp_path):
+    bus, store = make_bus(tmp_path)
+    bank = QuestionBank.load()
+    received: list[QuestionsGenerated] = []
+
+    async def questions(event: SessionRequested):
+        return await generate_questions(event, bank, 3)
+
+    async def sink(event: QuestionsGenerated):
+        received.append(event)
+
+    bus.subscribe(Subscription(SessionRequested, "questions", questions))
+    bus.subscribe(Subscription(QuestionsGenerated, "sink", sink))
+    await bus.start()
+    try:
+        request = session_requested(duration=15)
+        await bus.publish(request)
+        await bus.drain()
+    finally:
+        await bus.stop()
+        store.close()
+    assert len(received) == 1
+    out = received[0]
+    assert out.causationid == request.id and out.correlationid == request.correlationid
+    assert len(out.data.questions) == 5  # 15 min / 3 min per question
+    assert len({q.text for q in out.data.questions}) == 5
+
+
+async def test_redelivered_event_is_handled_once(tmp_path):
+    bus, store = make_bus(tmp_path)
+    calls: list[str] = []
+
+    async def handler(event: SessionRequested):
+        calls.append(event.id)
+
+    bus.subscribe(Subscription(SessionRequested, "g", handler))
+    await bus.start()
+    try:
+        event = session_requested()
+        await bus.publish(event)
+        await bus.publish(event)  # at-least-once delivery may repeat it
+        await bus.drain()
+    finally:
+        await bus.stop()
+        store.close()
+    assert calls == [event.id]
+
+
+async def test_failing_handler_retries_then_dead_letters(tmp_path):
+    bus, store = make_bus(tmp_path, attempts=3)
+    attempts: list[int] = []
+
+    async def broken(event: SessionRequested):
+        attempts.append(1)
+        raise RuntimeError("boom")
+
+    topic = topic_for(SessionRequested)
+    before = metrics.DLQ_MESSAGES.labels(topic, "broken")._value.get()
+    bus.subscribe(Subscription(SessionRequested, "broken", broken))
+    await bus.start()
+    try:
+        await bus.publish(session_requested())
+        await bus.drain()
+    finally:
+        await bus.stop()
+        store.close()
+    assert len(attempts) == 3
+    [letter] = bus.dead_letters
+    assert (letter.topic, letter.group, letter.attempts, letter.error_type) == (topic, "broken", 3, "RuntimeError")
+    assert "boom" in letter.error
+    assert metrics.DLQ_MESSAGES.labels(topic, "broken")._value.get() == before + 1
+
+
+async def test_invalid_message_goes_to_dlq_without_calling_handler(tmp_path):
+    bus, store = make_bus(tmp_path)
+    called = []
+
+    async def handler(event: SessionRequested):
+        called.append(event)
+
+    bus.subscribe(Subscription(SessionRequested, "g", handler))
+    await bus.start()
+    try:
+        bus._enqueue(bus._queues[(topic_for(SessionRequested), "g")], b"{\"not\": \"an event\"}")
+        await bus.drain()
+    finally:
+        await bus.stop()
+        store.close()
+    assert called == []
+    assert bus.dead_letters[0].error_type == "ValidationError"

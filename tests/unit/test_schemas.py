@@ -1,0 +1,72 @@
+import re
+
+import pytest
+from pydantic import ValidationError
+
+from mockinterview import contract
+from schemas import (
+    ALL_EVENTS,
+    AnswerFailed,
+    AnswerUploaded,
+    AnswerUploadedData,
+    Stage,
+    dlq_for,
+    topic_for,
+)
+
+
+def uploaded() -> AnswerUploaded:
+    data = AnswerUploadedData(
+        session_id="s1", answer_id="a1", question_id="q1", attempt=1,
+        video_key="sessions/s1/answers/a1/video.webm", content_type="video/webm", size_bytes=10,
+    )
+    return AnswerUploaded.new(data, source="test", sessionid="s1", answerid="a1")
+
+
+def test_envelope_carries_cloudevents_attributes_and_ids():
+    event = uploaded()
+    doc = event.model_dump(mode="json")
+    for attr in ("specversion", "id", "source", "type", "time", "subject", "datacontenttype"):
+        assert doc[attr], attr
+    assert doc["specversion"] == "1.0"
+    assert doc["correlationid"] == event.id  # a new flow correlates to itself
+    # CloudEvents extension attribute names: lower-case alphanumerics only
+    extensions = set(doc) - {"specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data"}
+    assert extensions == {"schemaversion", "sessionid", "answerid", "correlationid", "causationid"}
+    assert all(re.fullmatch(r"[a-z0-9]{1,20}", name) for name in extensions)
+
+
+def test_caused_by_is_deterministic_and_chains_ids():
+    cause = uploaded()
+    a = AnswerFailed.because(cause, Stage.media, "bad_video", "Not a video.", source="media")
+    b = AnswerFailed.because(cause, Stage.media, "bad_video", "Not a video.", source="media")
+    assert a.id == b.id != cause.id  # redelivery yields the same id, so consumers can dedupe
+    assert a.causationid == cause.id
+    assert a.correlationid == cause.correlationid
+    assert (a.sessionid, a.answerid, a.data.question_id) == ("s1", "a1", "q1")
+
+
+def test_events_are_frozen_and_validated():
+    event = uploaded()
+    with pytest.raises(ValidationError):
+        event.sessionid = "other"  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        AnswerFailed.because(event, Stage.media, "Bad Reason!", "x", source="media")
+
+
+def test_consumers_tolerate_additive_fields():
+    doc = uploaded().model_dump(mode="json")
+    doc["newattr"] = "x"
+    doc["data"]["new_field"] = 1
+    assert AnswerUploaded.model_validate(doc).data.answer_id == "a1"
+
+
+def test_every_event_has_a_topic_and_dlq():
+    topics = {topic_for(cls) for cls in ALL_EVENTS}
+    assert len(topics) == len(ALL_EVENTS)
+    assert dlq_for("mi.answer.uploaded.v1") == "mi.answer.uploaded.v1.dlq"
+
+
+def test_committed_contract_files_match_models():
+    stale = contract.drift()
+    assert not stale, f"run `mockinterview contract` to regenerate: {stale}"
