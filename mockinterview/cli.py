@@ -15,8 +15,9 @@ from runtime.logging import configure_logging
 from runtime.runner import serve
 from runtime.settings import Mode, PlatformSettings
 
-app = typer.Typer(help="Mock Interview: practise interviews on camera, get evidence-based feedback.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Mock Interview: practise interviews on camera, get evidence-based feedback.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -53,7 +54,7 @@ def service(name: Annotated[str, typer.Argument(help=", ".join(registry.SERVICE_
         async with open_infrastructure(settings, client_id=name) as infra:
             _, svc = module.build(infra, mode=Mode.distributed)
             if svc.http_app is not None:
-                host, port = getattr(settings, "host"), getattr(settings, "port")
+                host, port = settings.host, settings.port  # type: ignore[attr-defined]  # gateway's
                 http_app = svc.http_app
             else:
                 host, port = settings.metrics_host, settings.metrics_port

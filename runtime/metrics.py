@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-EVENTS_CONSUMED = Counter(
-    "mi_events_consumed_total", "Events delivered to a handler.", ["topic", "group"]
-)
+EVENTS_CONSUMED = Counter("mi_events_consumed_total", "Events delivered to a handler.", ["topic", "group"])
 EVENTS_PUBLISHED = Counter("mi_events_published_total", "Events published.", ["topic"])
 EVENTS_FAILED = Counter(
     "mi_events_failed_total",
@@ -20,9 +18,7 @@ EVENTS_FAILED = Counter(
 EVENTS_DUPLICATE = Counter(
     "mi_events_duplicate_total", "Redelivered events skipped as already processed.", ["topic", "group"]
 )
-EVENTS_INVALID = Counter(
-    "mi_events_invalid_total", "Messages that failed schema validation.", ["topic", "group"]
-)
+EVENTS_INVALID = Counter("mi_events_invalid_total", "Messages that failed schema validation.", ["topic", "group"])
 DLQ_MESSAGES = Counter(
     "mi_dlq_messages_total", "Messages sent to a dead-letter topic after retries.", ["topic", "group"]
 )

@@ -30,8 +30,12 @@ class Platform:
 @pytest.fixture
 async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     """Every service in one event loop (embedded mode), with an HTTP client on the gateway."""
-    overrides: dict[str, Any] = {"mode": Mode.embedded, "data_dir": tmp_path, "retry_backoff_s": 0.0,
-                                 "max_upload_bytes": 64 * 1024}
+    overrides: dict[str, Any] = {
+        "mode": Mode.embedded,
+        "data_dir": tmp_path,
+        "retry_backoff_s": 0.0,
+        "max_upload_bytes": 64 * 1024,
+    }
     async with open_infrastructure(PlatformSettings(**overrides), "tests") as infra:
         services = [registry.load(n).build(infra, **overrides)[1] for n in registry.SERVICE_NAMES]
         for service in services:

@@ -64,9 +64,7 @@ class Dispatcher:
         self._processed = processed
         self._retry = retry
 
-    async def deliver(
-        self, sub: Subscription[Event], topic: str, payload: bytes, key: bytes | None = None
-    ) -> Outcome:
+    async def deliver(self, sub: Subscription[Event], topic: str, payload: bytes, key: bytes | None = None) -> Outcome:
         """Handle one message. Returns only when it is safe to commit it."""
         group = sub.group
         metrics.EVENTS_CONSUMED.labels(topic, group).inc()
@@ -105,7 +103,12 @@ class Dispatcher:
             assert error is not None
             await self._to_dlq(
                 DeadLetter(
-                    topic, group, payload, repr(error), type(error).__name__, self._retry.attempts,
+                    topic,
+                    group,
+                    payload,
+                    repr(error),
+                    type(error).__name__,
+                    self._retry.attempts,
                     key or event.sessionid.encode(),
                 )
             )

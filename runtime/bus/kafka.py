@@ -91,8 +91,7 @@ class KafkaBus:
         try:
             existing = set(await admin.list_topics())
             missing = [
-                NewTopic(t, num_partitions=self._partitions, replication_factor=1)
-                for t in sorted(wanted - existing)
+                NewTopic(t, num_partitions=self._partitions, replication_factor=1) for t in sorted(wanted - existing)
             ]
             if missing:
                 with contextlib.suppress(TopicAlreadyExistsError):

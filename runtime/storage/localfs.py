@@ -74,9 +74,7 @@ class LocalObjectStore:
         if not path.is_file():
             raise ObjectNotFound(key)
         meta = path.with_name(path.name + _META)
-        content_type = (
-            json.loads(meta.read_text())["content_type"] if meta.exists() else "application/octet-stream"
-        )
+        content_type = json.loads(meta.read_text())["content_type"] if meta.exists() else "application/octet-stream"
         return ObjectInfo(key, path.stat().st_size, content_type)
 
     async def delete_prefix(self, prefix: str) -> int:

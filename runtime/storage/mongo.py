@@ -22,9 +22,7 @@ class MongoDocumentStore:
     """Implements :class:`runtime.storage.documents.DocumentStore` on MongoDB."""
 
     def __init__(self, url: str, database: str, timeout_ms: int = 10_000) -> None:
-        self.client: AsyncMongoClient[Doc] = AsyncMongoClient(
-            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True
-        )
+        self.client: AsyncMongoClient[Doc] = AsyncMongoClient(url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True)
         self.db = self.client[database]
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -45,9 +43,7 @@ class MongoDocumentStore:
         return await self.db[check_collection(collection)].find_one({"_id": doc_id})
 
     async def put(self, collection: str, doc_id: str, doc: Doc) -> None:
-        await self.db[check_collection(collection)].replace_one(
-            {"_id": doc_id}, {**doc, "_id": doc_id}, upsert=True
-        )
+        await self.db[check_collection(collection)].replace_one({"_id": doc_id}, {**doc, "_id": doc_id}, upsert=True)
 
     async def insert(self, collection: str, doc_id: str, doc: Doc) -> bool:
         try:

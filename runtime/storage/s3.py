@@ -84,7 +84,12 @@ class S3ObjectStore:
         upload = asyncio.create_task(
             asyncio.to_thread(
                 self.client.put_object,
-                self.bucket, key, reader, length=-1, part_size=self.part_size, content_type=content_type,
+                self.bucket,
+                key,
+                reader,  # type: ignore[arg-type]  # minio only calls read()
+                length=-1,
+                part_size=self.part_size,
+                content_type=content_type,
             )
         )
         size = 0
@@ -124,9 +129,7 @@ class S3ObjectStore:
 
     async def stream(self, key: str, start: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
         try:
-            resp = await asyncio.to_thread(
-                self.client.get_object, self.bucket, key, offset=start, length=length or 0
-            )
+            resp = await asyncio.to_thread(self.client.get_object, self.bucket, key, offset=start, length=length or 0)
         except S3Error as exc:
             if exc.code in ("NoSuchKey", "NoSuchBucket"):
                 raise ObjectNotFound(key) from exc
@@ -174,7 +177,5 @@ class S3ObjectStore:
         )
 
     def _remove(self, key: str) -> None:
-        try:
+        with contextlib.suppress(S3Error):
             self.client.remove_object(self.bucket, key)
-        except S3Error:
-            pass

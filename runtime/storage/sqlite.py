@@ -42,12 +42,10 @@ class SqliteDocumentStore:
 
     async def get(self, collection: str, doc_id: str) -> Doc | None:
         def get() -> Doc | None:
-            row = self._conn.execute(
-                f"SELECT doc FROM {self._table(collection)} WHERE id = ?", (doc_id,)
-            ).fetchone()
+            row = self._conn.execute(f"SELECT doc FROM {self._table(collection)} WHERE id = ?", (doc_id,)).fetchone()
             return json.loads(row[0]) if row else None
 
-        return await asyncio.to_thread(self._run, get)  # type: ignore[no-any-return]
+        return await asyncio.to_thread(self._run, get)
 
     async def put(self, collection: str, doc_id: str, doc: Doc) -> None:
         body = json.dumps({**doc, "_id": doc_id})
@@ -67,7 +65,7 @@ class SqliteDocumentStore:
             )
             return cur.rowcount == 1
 
-        return await asyncio.to_thread(self._run, insert)  # type: ignore[no-any-return]
+        return await asyncio.to_thread(self._run, insert)
 
     async def update(self, collection: str, doc_id: str, update: Doc, upsert: bool = True) -> Doc | None:
         def update_one() -> Doc | None:
@@ -80,16 +78,14 @@ class SqliteDocumentStore:
                     return None
                 current = json.loads(row[0]) if row else {"_id": doc_id}
                 new = apply_update(current, update, inserted=row is None)
-                self._conn.execute(
-                    f"INSERT OR REPLACE INTO {table} (id, doc) VALUES (?, ?)", (doc_id, json.dumps(new))
-                )
+                self._conn.execute(f"INSERT OR REPLACE INTO {table} (id, doc) VALUES (?, ?)", (doc_id, json.dumps(new)))
                 self._conn.execute("COMMIT")
                 return new
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
 
-        return await asyncio.to_thread(self._run, update_one)  # type: ignore[no-any-return]
+        return await asyncio.to_thread(self._run, update_one)
 
     async def find(self, collection: str, where: Doc | None = None, limit: int = 1000) -> list[Doc]:
         def find() -> list[Doc]:
@@ -97,7 +93,7 @@ class SqliteDocumentStore:
             docs = (json.loads(r[0]) for r in rows)
             return [d for d in docs if matches(d, where)][:limit]
 
-        return await asyncio.to_thread(self._run, find)  # type: ignore[no-any-return]
+        return await asyncio.to_thread(self._run, find)
 
     async def delete(self, collection: str, where: Doc) -> int:
         def delete() -> int:
@@ -107,4 +103,4 @@ class SqliteDocumentStore:
             self._conn.executemany(f"DELETE FROM {table} WHERE id = ?", ids)
             return len(ids)
 
-        return await asyncio.to_thread(self._run, delete)  # type: ignore[no-any-return]
+        return await asyncio.to_thread(self._run, delete)

@@ -45,19 +45,19 @@ def _state(request: Request) -> Any:
 
 
 def get_sessions(request: Request) -> SessionRepository:
-    return _state(request).sessions  # type: ignore[no-any-return]
+    return _state(request).sessions
 
 
 def get_bus(request: Request) -> Bus:
-    return _state(request).bus  # type: ignore[no-any-return]
+    return _state(request).bus
 
 
 def get_objects(request: Request) -> ObjectStore:
-    return _state(request).objects  # type: ignore[no-any-return]
+    return _state(request).objects
 
 
 def get_settings(request: Request) -> Settings:
-    return _state(request).settings  # type: ignore[no-any-return]
+    return _state(request).settings
 
 
 SessionsDep = Annotated[SessionRepository, Depends(get_sessions)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -45,13 +46,11 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     static = resources.files("services.gateway").joinpath("static")
     app.mount("/", StaticFiles(directory=str(static), html=True), name="ui")
 
-    projections = [
+    projections: list[Subscription[Any]] = [
         Subscription(QuestionsGenerated, NAME, partial(handlers.on_questions_generated, sessions=sessions)),
         Subscription(MediaExtracted, NAME, partial(handlers.on_media_extracted, sessions=sessions)),
         Subscription(AnswerFailed, NAME, partial(handlers.on_answer_failed, sessions=sessions)),
         Subscription(AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),
         Subscription(SessionCompleted, NAME, partial(handlers.on_session_completed, sessions=sessions)),
     ]
-    return Service(
-        NAME, projections, produces=(SessionRequested, AnswerUploaded, SessionFinished), http_app=app
-    )
+    return Service(NAME, projections, produces=(SessionRequested, AnswerUploaded, SessionFinished), http_app=app)

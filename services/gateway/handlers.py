@@ -48,9 +48,7 @@ def owns(session: dict[str, Any] | None, token: str | None) -> bool:
     return hmac.compare_digest(session["token_sha256"], hash_token(token))
 
 
-async def create_session(
-    request: dict[str, Any], sessions: Sessions
-) -> tuple[str, str, SessionRequested]:
+async def create_session(request: dict[str, Any], sessions: Sessions) -> tuple[str, str, SessionRequested]:
     """Store a new session and return (session id, bearer token, SessionRequested)."""
     session_id = uuid.uuid4().hex
     token = secrets.token_urlsafe(32)
@@ -72,21 +70,42 @@ async def create_session(
 
 
 async def record_upload(
-    session: dict[str, Any], question_id: str, video_key: str, answer_id: str,
-    content_type: str, size: int, sessions: Sessions,
+    session: dict[str, Any],
+    question_id: str,
+    video_key: str,
+    answer_id: str,
+    content_type: str,
+    size: int,
+    sessions: Sessions,
 ) -> AnswerUploaded:
     """Register an uploaded answer as a new attempt and return AnswerUploaded."""
     session_id = session["_id"]
     after = await sessions.update(session_id, {"$inc": {f"attempts.{question_id}": 1}})
     assert after is not None
     attempt = int(after["attempts"][question_id])
-    await sessions.update(session_id, {"$set": {f"answers.{answer_id}": {
-        "question_id": question_id, "attempt": attempt, "status": "uploaded", "video_key": video_key,
-        "size_bytes": size, "uploaded_at": datetime.now(UTC).isoformat(),
-    }}})
+    await sessions.update(
+        session_id,
+        {
+            "$set": {
+                f"answers.{answer_id}": {
+                    "question_id": question_id,
+                    "attempt": attempt,
+                    "status": "uploaded",
+                    "video_key": video_key,
+                    "size_bytes": size,
+                    "uploaded_at": datetime.now(UTC).isoformat(),
+                }
+            }
+        },
+    )
     data = AnswerUploadedData(
-        session_id=session_id, answer_id=answer_id, question_id=question_id, attempt=attempt,
-        video_key=video_key, content_type=content_type, size_bytes=size,
+        session_id=session_id,
+        answer_id=answer_id,
+        question_id=question_id,
+        attempt=attempt,
+        video_key=video_key,
+        content_type=content_type,
+        size_bytes=size,
     )
     return AnswerUploaded.new(data, source=SOURCE, sessionid=session_id, answerid=answer_id)
 
@@ -95,9 +114,7 @@ async def finish_session(session: dict[str, Any], sessions: Sessions) -> Session
     question_ids = tuple(q["question_id"] for q in session["questions"])
     answered = tuple(sorted({a["question_id"] for a in session["answers"].values()}))
     await sessions.update(session["_id"], {"$set": {"status": "finished"}})
-    data = SessionFinishedData(
-        session_id=session["_id"], question_ids=question_ids, answered_question_ids=answered
-    )
+    data = SessionFinishedData(session_id=session["_id"], question_ids=question_ids, answered_question_ids=answered)
     return SessionFinished.new(data, source=SOURCE, sessionid=session["_id"])
 
 
@@ -116,23 +133,36 @@ async def on_answer_failed(event: AnswerFailed, sessions: Sessions) -> None:
     if d.answer_id is None:
         update = {"$set": {"status": "failed", "error": d.model_dump(mode="json")}}
     else:
-        update = {"$set": {
-            f"answers.{d.answer_id}.status": "failed",
-            f"answers.{d.answer_id}.error": {"stage": d.stage, "reason": d.reason, "message": d.message},
-        }}
+        update = {
+            "$set": {
+                f"answers.{d.answer_id}.status": "failed",
+                f"answers.{d.answer_id}.error": {"stage": d.stage, "reason": d.reason, "message": d.message},
+            }
+        }
     await sessions.update(event.sessionid, update)
 
 
 async def on_answer_scored(event: AnswerScored, sessions: Sessions) -> None:
     d = event.data
-    await sessions.update(event.sessionid, {"$set": {
-        f"answers.{d.answer_id}.status": "scored",
-        f"answers.{d.answer_id}.scores": d.scores.model_dump(mode="json"),
-        f"answers.{d.answer_id}.report_key": d.report_key,
-    }})
+    await sessions.update(
+        event.sessionid,
+        {
+            "$set": {
+                f"answers.{d.answer_id}.status": "scored",
+                f"answers.{d.answer_id}.scores": d.scores.model_dump(mode="json"),
+                f"answers.{d.answer_id}.report_key": d.report_key,
+            }
+        },
+    )
 
 
 async def on_session_completed(event: SessionCompleted, sessions: Sessions) -> None:
-    await sessions.update(event.sessionid, {"$set": {
-        "status": "completed", "scores": event.data.scores.model_dump(mode="json"),
-    }})
+    await sessions.update(
+        event.sessionid,
+        {
+            "$set": {
+                "status": "completed",
+                "scores": event.data.scores.model_dump(mode="json"),
+            }
+        },
+    )

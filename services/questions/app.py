@@ -19,6 +19,4 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     async def on_session_requested(event: SessionRequested) -> QuestionsGenerated:
         return await generate_questions(event, bank, settings.minutes_per_question)
 
-    return Service(
-        NAME, [Subscription(SessionRequested, NAME, on_session_requested)], produces=(QuestionsGenerated,)
-    )
+    return Service(NAME, [Subscription(SessionRequested, NAME, on_session_requested)], produces=(QuestionsGenerated,))

@@ -28,9 +28,7 @@ class QuestionSource(Protocol):
 
     name: str
 
-    def pick(
-        self, role: str, types: tuple[QuestionType, ...], level: Level, count: int, seed: str
-    ) -> list[Question]:
+    def pick(self, role: str, types: tuple[QuestionType, ...], level: Level, count: int, seed: str) -> list[Question]:
         """``count`` distinct questions for the role, spread over ``types``."""
         ...
 

@@ -38,7 +38,7 @@ def stack() -> dict[str, str]:
     missing = [k for k in REQUIRED if k not in env]
     if missing:
         message = f"local stack not running (missing {missing}); run deploy/local/stack.sh start"
-        if os.environ.get("CI"):
+        if os.environ.get("CI") or os.environ.get("MI_REQUIRE_STACK"):
             pytest.fail(message)
         pytest.skip(message)
     return env
@@ -52,7 +52,9 @@ def kafka(stack: dict[str, str]) -> str:
 @pytest.fixture
 async def s3(stack: dict[str, str]) -> AsyncIterator[S3ObjectStore]:
     store = S3ObjectStore(
-        stack["MI_S3_ENDPOINT"], stack["MI_S3_ACCESS_KEY"], stack["MI_S3_SECRET_KEY"],
+        stack["MI_S3_ENDPOINT"],
+        stack["MI_S3_ACCESS_KEY"],
+        stack["MI_S3_SECRET_KEY"],
         bucket=f"test-{uuid.uuid4().hex[:12]}",
     )
     await store.ensure_bucket()

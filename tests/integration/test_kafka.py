@@ -77,7 +77,9 @@ async def test_consumer_killed_mid_message_is_redelivered(kafka, tmp_path):
     marker = tmp_path / "marker"
     worker = subprocess.Popen(
         [sys.executable, "-m", "tests.integration.kafka_worker", kafka, group, request.sessionid, str(marker)],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        start_new_session=True,
     )
     try:
         await wait_for(marker.exists, timeout=90)
@@ -103,8 +105,13 @@ async def test_consumer_killed_mid_message_is_redelivered(kafka, tmp_path):
 
 
 async def read_topic(kafka: str, topic: str, match, timeout: float = 60.0):
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka, auto_offset_reset="earliest",
-                                group_id=unique("reader"), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka,
+        auto_offset_reset="earliest",
+        group_id=unique("reader"),
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         async with asyncio.timeout(timeout):
@@ -168,7 +175,10 @@ async def test_kcat_reads_an_event_that_matches_the_committed_schema(kafka):
     topic = topic_for(SessionRequested)
     out = subprocess.run(
         [kcat, "-C", "-b", kafka, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n"],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout
     lines = [line for line in out.splitlines() if request.id in line]
     assert len(lines) == 1

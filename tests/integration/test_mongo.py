@@ -10,7 +10,8 @@ pytestmark = pytest.mark.integration
 async def test_concurrent_find_one_and_update_from_one_process_loses_nothing(mongo: MongoDocumentStore):
     async def join(i: int):
         return await mongo.update(
-            "answers", "a1",
+            "answers",
+            "a1",
             {"$setOnInsert": {"created": True}, "$inc": {"parts": 1}, "$addToSet": {"seen": f"part{i}"}},
         )
 
@@ -28,9 +29,9 @@ async def test_insert_claim_is_exactly_once_across_clients(mongo: MongoDocumentS
     others = [MongoDocumentStore(stack["MI_MONGO_URL"], mongo.db.name) for _ in range(4)]
     try:
         stores = [mongo, *others]
-        wins = await asyncio.gather(*[
-            stores[i % len(stores)].insert("claims", "answer-1/scored", {"by": i}) for i in range(40)
-        ])
+        wins = await asyncio.gather(
+            *[stores[i % len(stores)].insert("claims", "answer-1/scored", {"by": i}) for i in range(40)]
+        )
         assert wins.count(True) == 1
         winner = await mongo.get("claims", "answer-1/scored")
         assert winner is not None and wins[winner["by"]] is True

@@ -76,9 +76,19 @@ asyncio.run(main(*sys.argv[1:]))
 
 def test_200mb_object_streams_with_bounded_memory(s3: S3ObjectStore, stack):
     out = subprocess.run(
-        [sys.executable, "-c", STREAM_200MB, stack["MI_S3_ENDPOINT"], stack["MI_S3_ACCESS_KEY"],
-         stack["MI_S3_SECRET_KEY"], s3.bucket],
-        capture_output=True, text=True, timeout=240, check=True,
+        [
+            sys.executable,
+            "-c",
+            STREAM_200MB,
+            stack["MI_S3_ENDPOINT"],
+            stack["MI_S3_ACCESS_KEY"],
+            stack["MI_S3_SECRET_KEY"],
+            s3.bucket,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
     )
     size, read, same, peak_mb = out.stdout.split()
     assert int(size) == int(read) == 200 * 1024 * 1024

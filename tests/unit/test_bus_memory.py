@@ -98,7 +98,7 @@ async def test_invalid_message_goes_to_dlq_without_calling_handler(tmp_path):
     bus.subscribe(Subscription(SessionRequested, "g", handler))
     await bus.start()
     try:
-        bus._enqueue(bus._queues[(topic_for(SessionRequested), "g")], b"{\"not\": \"an event\"}")
+        bus._enqueue(bus._queues[(topic_for(SessionRequested), "g")], b'{"not": "an event"}')
         await bus.drain()
     finally:
         await bus.stop()

@@ -26,14 +26,17 @@ async def test_create_session_generates_questions(platform: Platform):
     assert "token_sha256" not in session
 
 
-@pytest.mark.parametrize("bad", [
-    {},
-    {**SETUP, "duration_min": 20},
-    {**SETUP, "level": "guru"},
-    {**SETUP, "role": ""},
-    {**SETUP, "unexpected": 1},
-    {**SETUP, "resume": "x" * 20_001},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {**SETUP, "duration_min": 20},
+        {**SETUP, "level": "guru"},
+        {**SETUP, "role": ""},
+        {**SETUP, "unexpected": 1},
+        {**SETUP, "resume": "x" * 20_001},
+    ],
+)
 async def test_create_session_rejects_bad_input(platform: Platform, bad):
     res = await platform.client.post("/api/sessions", json=bad)
     assert res.status_code == 422
@@ -68,18 +71,22 @@ async def test_upload_publishes_answer_and_failure_is_visible(platform: Platform
     assert stored == WEBM
 
 
-@pytest.mark.parametrize(("content", "content_type", "status"), [
-    (WEBM, "video/mp4", 415),          # declared MP4, bytes are WebM
-    (b"plain text, not a video", "video/webm", 415),
-    (WEBM, "text/plain", 415),
-    (b"", "video/webm", 400),
-    (b"\x1a\x45\xdf\xa3" + b"\x00" * (64 * 1024), "video/webm", 413),  # over the 64 KiB test limit
-])
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (WEBM, "video/mp4", 415),  # declared MP4, bytes are WebM
+        (b"plain text, not a video", "video/webm", 415),
+        (WEBM, "text/plain", 415),
+        (b"", "video/webm", 400),
+        (b"\x1a\x45\xdf\xa3" + b"\x00" * (64 * 1024), "video/webm", 413),  # over the 64 KiB test limit
+    ],
+)
 async def test_upload_rejects_bad_videos(platform: Platform, content, content_type, status):
     sid, auth, session = await new_session(platform)
     qid = session["questions"][0]["question_id"]
     res = await platform.client.post(
-        f"/api/sessions/{sid}/questions/{qid}/answers", content=content,
+        f"/api/sessions/{sid}/questions/{qid}/answers",
+        content=content,
         headers={**auth, "Content-Type": content_type},
     )
     assert res.status_code == status, res.text
@@ -92,12 +99,14 @@ async def test_upload_to_unknown_question_or_foreign_session(platform: Platform)
     sid, auth, session = await new_session(platform)
     _, other, _ = await new_session(platform)
     headers = {"Content-Type": "video/webm"}
-    res = await platform.client.post(f"/api/sessions/{sid}/questions/q99/answers", content=WEBM,
-                                     headers={**auth, **headers})
+    res = await platform.client.post(
+        f"/api/sessions/{sid}/questions/q99/answers", content=WEBM, headers={**auth, **headers}
+    )
     assert res.status_code == 404
     qid = session["questions"][0]["question_id"]
-    res = await platform.client.post(f"/api/sessions/{sid}/questions/{qid}/answers", content=WEBM,
-                                     headers={**other, **headers})
+    res = await platform.client.post(
+        f"/api/sessions/{sid}/questions/{qid}/answers", content=WEBM, headers={**other, **headers}
+    )
     assert res.status_code == 404
 
 

@@ -17,8 +17,13 @@ from schemas import (
 
 def uploaded() -> AnswerUploaded:
     data = AnswerUploadedData(
-        session_id="s1", answer_id="a1", question_id="q1", attempt=1,
-        video_key="sessions/s1/answers/a1/video.webm", content_type="video/webm", size_bytes=10,
+        session_id="s1",
+        answer_id="a1",
+        question_id="q1",
+        attempt=1,
+        video_key="sessions/s1/answers/a1/video.webm",
+        content_type="video/webm",
+        size_bytes=10,
     )
     return AnswerUploaded.new(data, source="test", sessionid="s1", answerid="a1")
 

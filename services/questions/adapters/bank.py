@@ -41,9 +41,7 @@ class QuestionBank:
         )
         return cls([BankEntry.model_validate(e) for e in json.loads(text)])
 
-    def pick(
-        self, role: str, types: tuple[QuestionType, ...], level: Level, count: int, seed: str
-    ) -> list[Question]:
+    def pick(self, role: str, types: tuple[QuestionType, ...], level: Level, count: int, seed: str) -> list[Question]:
         rng = random.Random(seed)
         pools = {t: [e for e in self.entries if e.type is t and level in e.levels] for t in types}
         for pool in pools.values():

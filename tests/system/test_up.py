@@ -1,0 +1,54 @@
+"""`mockinterview up`: the embedded platform in one process, as a user starts it."""
+
+import time
+
+import httpx
+
+from tests.processes import free_port, mockinterview, wait_http
+
+WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 4096
+
+
+def test_up_serves_ui_health_and_a_whole_flow(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with mockinterview(
+        "up", "--port", str(port), "--data-dir", str(tmp_path / "data"), log=tmp_path / "up.log"
+    ) as proc:
+        wait_http(f"{base}/healthz", proc)
+        page = httpx.get(base + "/")
+        assert page.status_code == 200 and "<title>Mock Interview</title>" in page.text
+        assert httpx.get(base + "/app.js").status_code == 200
+        created = httpx.post(
+            base + "/api/sessions",
+            json={
+                "role": "Product manager",
+                "interview_type": "behavioral",
+                "level": "entry",
+                "duration_min": 15,
+            },
+        )
+        assert created.status_code == 201
+        sid, token = created.json()["session_id"], created.json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        session = {}
+        for _ in range(100):
+            session = httpx.get(f"{base}/api/sessions/{sid}", headers=auth).json()
+            if session["status"] == "ready":
+                break
+            time.sleep(0.1)
+        assert len(session["questions"]) == 5
+        assert {q["type"] for q in session["questions"]} <= {"behavioral", "situational"}
+        qid = session["questions"][0]["question_id"]
+        up = httpx.post(
+            f"{base}/api/sessions/{sid}/questions/{qid}/answers",
+            content=WEBM,
+            headers={**auth, "Content-Type": "video/webm"},
+        )
+        assert up.status_code == 202
+        metrics = httpx.get(base + "/metrics").text
+        assert 'mi_events_published_total{topic="mi.session.requested.v1"}' in metrics
+    log = (tmp_path / "up.log").read_text()
+    assert '"event": "event.handled"' in log  # structlog JSON lines with ids bound
+    assert f'"session_id": "{sid}"' in log
+    assert (tmp_path / "data" / "documents.sqlite3").exists()
