@@ -55,6 +55,8 @@ from runtime.storage.s3 import S3ObjectStore
 async def main(endpoint, access, secret, bucket):
     store = S3ObjectStore(endpoint, access, secret, bucket)
     await store.ensure_bucket()
+    await store.put_bytes("big/warm", b"x", "text/plain")  # imports and connections warmed up
+    baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     block = bytes(range(256)) * 4096  # 1 MiB
     sent = hashlib.sha256()
     async def gen():
@@ -67,7 +69,7 @@ async def main(endpoint, access, secret, bucket):
     async for chunk in store.stream("big/200mb.bin"):
         got.update(chunk); n += len(chunk)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(size, n, sent.hexdigest() == got.hexdigest(), round(peak_mb))
+    print(size, n, sent.hexdigest() == got.hexdigest(), round(peak_mb - baseline_mb))
     await store.delete_prefix("big/")
 
 asyncio.run(main(*sys.argv[1:]))
@@ -90,8 +92,9 @@ def test_200mb_object_streams_with_bounded_memory(s3: S3ObjectStore, stack):
         timeout=240,
         check=True,
     )
-    size, read, same, peak_mb = out.stdout.split()
+    size, read, same, growth_mb = out.stdout.split()
     assert int(size) == int(read) == 200 * 1024 * 1024
     assert same == "True"
-    # Whole-object buffering would need > 200 MB; streaming stays near one part.
-    assert int(peak_mb) < 150, f"peak RSS {peak_mb} MB"
+    # Peak RSS growth over the warmed-up process: buffering the object would
+    # need over 200 MB; streaming stays at a few multipart parts.
+    assert int(growth_mb) < 100, f"peak RSS grew {growth_mb} MB"
