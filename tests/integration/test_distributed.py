@@ -64,6 +64,7 @@ def test_services_in_separate_processes_complete_the_flow(stack, tmp_path):
         ).json()
         session = poll(lambda d: d["answers"][answer["answer_id"]]["status"] == "failed")
         assert session["answers"][answer["answer_id"]]["error"]["stage"] == "media"
+        assert session["answers"][answer["answer_id"]]["error"]["reason"] == "unreadable_container"
         metrics = httpx.get(f"http://127.0.0.1:{media_metrics}/metrics").text
         assert 'mi_events_consumed_total{group="media",topic="mi.answer.uploaded.v1"}' in metrics
         assert "mi_handler_duration_seconds_bucket" in metrics

@@ -64,9 +64,9 @@ async def test_upload_publishes_answer_and_failure_is_visible(platform: Platform
     session = (await platform.client.get(f"/api/sessions/{sid}", headers=auth)).json()
     answer = session["answers"][first.json()["answer_id"]]
     assert answer["question_id"] == qid and answer["size_bytes"] == len(WEBM)
-    # Media extraction is not in this build: the answer says so instead of hanging.
+    # Right magic bytes, no real video behind them: media says why, nothing hangs.
     assert answer["status"] == "failed"
-    assert answer["error"]["stage"] == "media" and answer["error"]["reason"] == "not_implemented"
+    assert answer["error"]["stage"] == "media" and answer["error"]["reason"] == "unreadable_container"
     stored = await platform.infra.objects.get_bytes(answer["video_key"])
     assert stored == WEBM
 
