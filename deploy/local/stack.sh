@@ -17,6 +17,7 @@ KAFKA_VERSION=4.1.1
 VERSITYGW_VERSION=v1.8.0
 FERRETDB_VERSION=v1.24.2
 PYTRITON_VERSION=0.7.0
+MEDIAPIPE_VERSION=0.10.21
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -96,7 +97,7 @@ install_mongo() {
   mv "$bin.tmp" "$bin"
 }
 
-triton_venv() { echo "$CACHE/triton-venv-$PYTRITON_VERSION"; }
+triton_venv() { echo "$CACHE/triton-venv-$PYTRITON_VERSION-mp$MEDIAPIPE_VERSION"; }
 
 install_triton() {
   local venv; venv="$(triton_venv)"
@@ -104,7 +105,9 @@ install_triton() {
   log "triton: venv with nvidia-pytriton==$PYTRITON_VERSION (numpy<2)"
   rm -rf "$venv"
   "$PYTHON" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "nvidia-pytriton==$PYTRITON_VERSION" "numpy<2"
+  # mediapipe (the face_landmarks model) ships its models only up to 0.10.21, which wants numpy<2.
+  "$venv/bin/pip" install -q --disable-pip-version-check "nvidia-pytriton==$PYTRITON_VERSION" "numpy<2" \
+    "mediapipe==$MEDIAPIPE_VERSION" "opencv-python-headless<5"
   # The python backend must sit in a writable dir next to the stub matching
   # this interpreter; the wheel's copy is neither.
   local site pyver
@@ -208,7 +211,8 @@ start_triton() {
   # The stub must load this interpreter's libpython, not the system one.
   libdir="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')"
   http=$(free_port); grpc=$(free_port); metrics=$(free_port)
-  launch triton "$LOGS/triton.log" env PATH="$venv/bin:$PATH" \
+  # PYTHONPATH: python-backend models import the project's own code (one implementation).
+  launch triton "$LOGS/triton.log" env PATH="$venv/bin:$PATH" PYTHONPATH="$REPO" \
     LD_LIBRARY_PATH="$libdir:$site/nvidia_pytriton.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     "$site/pytriton/tritonserver/bin/tritonserver" \
     --model-repository="$TRITON_MODELS" --backend-directory="$venv/backends" \

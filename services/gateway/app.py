@@ -22,6 +22,7 @@ from schemas import (
     SessionCompleted,
     SessionFinished,
     SessionRequested,
+    VisionAnalyzed,
 )
 from services.gateway import api, handlers
 from services.gateway.adapters.sessions import SessionRepository
@@ -49,6 +50,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     projections: list[Subscription[Any]] = [
         Subscription(QuestionsGenerated, NAME, partial(handlers.on_questions_generated, sessions=sessions)),
         Subscription(MediaExtracted, NAME, partial(handlers.on_media_extracted, sessions=sessions)),
+        Subscription(VisionAnalyzed, NAME, partial(handlers.on_vision_analyzed, sessions=sessions)),
         Subscription(AnswerFailed, NAME, partial(handlers.on_answer_failed, sessions=sessions)),
         Subscription(AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),
         Subscription(SessionCompleted, NAME, partial(handlers.on_session_completed, sessions=sessions)),

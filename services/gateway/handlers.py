@@ -24,6 +24,7 @@ from schemas import (
     SessionFinishedData,
     SessionRequested,
     SessionRequestedData,
+    VisionAnalyzed,
 )
 
 SOURCE = "mockinterview/gateway"
@@ -126,6 +127,15 @@ async def on_questions_generated(event: QuestionsGenerated, sessions: Sessions) 
 
 async def on_media_extracted(event: MediaExtracted, sessions: Sessions) -> None:
     await sessions.update(event.sessionid, {"$set": {f"answers.{event.data.answer_id}.status": "analyzing"}})
+
+
+async def on_vision_analyzed(event: VisionAnalyzed, sessions: Sessions) -> None:
+    d = event.data
+    summary = d.model_dump(
+        mode="json",
+        include={"frames_used", "face_present_ratio", "eye_contact_ratio", "expressiveness", "quality", "report_key"},
+    )
+    await sessions.update(event.sessionid, {"$set": {f"answers.{d.answer_id}.vision": summary}})
 
 
 async def on_answer_failed(event: AnswerFailed, sessions: Sessions) -> None:

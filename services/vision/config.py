@@ -1,7 +1,18 @@
 """Settings of the vision service."""
 
+from typing import Literal
+
+from pydantic import Field
+
 from runtime.settings import PlatformSettings
 
 
 class Settings(PlatformSettings):
-    pass
+    vision_detector: Literal["auto", "triton", "in-process"] = Field(
+        default="auto", description="auto: in-process when embedded, Triton when distributed."
+    )
+    vision_threads: int = Field(default=2, ge=1, description="In-process detector worker threads.")
+    vision_batch_size: int = Field(default=8, ge=1, le=16, description="Frames per Triton request.")
+    vision_landmarks_model: str = "face_landmarks"
+    vision_smolvlm: bool = Field(default=False, description="Also describe frames with SmolVLM on Triton (GPU).")
+    vision_smolvlm_model: str = "smolvlm"

@@ -1,0 +1,83 @@
+"""Media and vision services, wired as in production, over real Kafka, S3, FerretDB and Triton."""
+
+import asyncio
+import uuid
+
+import pytest
+
+from mockinterview import registry
+from runtime.bus.port import Subscription
+from runtime.infra import open_infrastructure
+from runtime.settings import Mode, PlatformSettings
+from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, MediaExtracted, VisionAnalyzed
+from tests.fixtures.video import make_clip
+
+pytestmark = pytest.mark.integration
+
+
+async def test_upload_to_vision_through_kafka_and_s3(stack, tmp_path):
+    overrides = {
+        "mode": Mode.distributed,
+        "kafka_bootstrap": stack["MI_KAFKA_BOOTSTRAP"],
+        "s3_endpoint": stack["MI_S3_ENDPOINT"],
+        "s3_access_key": stack["MI_S3_ACCESS_KEY"],
+        "s3_secret_key": stack["MI_S3_SECRET_KEY"],
+        "s3_bucket": f"pipe-{uuid.uuid4().hex[:10]}",
+        "mongo_url": stack["MI_MONGO_URL"],
+        "mongo_db": f"pipe_{uuid.uuid4().hex[:10]}",
+        "triton_url": stack["MI_TRITON_URL"],
+        "retry_backoff_s": 0.1,
+    }
+    session_id, answer_id = uuid.uuid4().hex, uuid.uuid4().hex
+    got: dict[str, object] = {}
+    suffix = uuid.uuid4().hex[:6]  # fresh consumer groups: this run's events only
+
+    async def sink(event):
+        if event.sessionid == session_id:
+            got[type(event).__name__] = event
+
+    async with open_infrastructure(PlatformSettings(**overrides), "it-pipeline") as infra:
+        services = []
+        for name in ("media", "vision"):
+            _, service = registry.load(name).build(infra, **overrides)
+            service.subscriptions = [
+                Subscription(s.event, f"{s.group}-{suffix}", s.handler) for s in service.subscriptions
+            ]
+            services.append(service)
+        for service in services:
+            for sub in service.subscriptions:
+                infra.bus.subscribe(sub)
+        for cls in (MediaExtracted, VisionAnalyzed, AnswerFailed):
+            infra.bus.subscribe(Subscription(cls, f"sink-{suffix}", sink))
+        clip = make_clip(tmp_path / "answer.webm", seconds=8)
+        key = f"sessions/{session_id}/answers/{answer_id}/video.webm"
+        await infra.objects.put_bytes(key, clip.read_bytes(), "video/webm")
+        async with services[0].lifespan(), services[1].lifespan():
+            await infra.bus.start()
+            try:
+                data = AnswerUploadedData(
+                    session_id=session_id,
+                    answer_id=answer_id,
+                    question_id="q1",
+                    attempt=1,
+                    video_key=key,
+                    content_type="video/webm",
+                    size_bytes=clip.stat().st_size,
+                )
+                await infra.bus.publish(
+                    AnswerUploaded.new(data, source="test", sessionid=session_id, answerid=answer_id)
+                )
+                async with asyncio.timeout(120):
+                    while "VisionAnalyzed" not in got and "AnswerFailed" not in got:
+                        await asyncio.sleep(0.2)
+            finally:
+                await infra.bus.stop()
+        assert "AnswerFailed" not in got, got.get("AnswerFailed")
+        media, vision = got["MediaExtracted"], got["VisionAnalyzed"]
+        assert isinstance(media, MediaExtracted) and isinstance(vision, VisionAnalyzed)
+        assert vision.causationid == media.id and media.causationid is not None
+        assert vision.data.models == ("face_landmarks@triton",)
+        assert vision.data.frames_used == len(media.data.frames) >= 3
+        assert vision.data.face_present_ratio == 1.0
+        report = await infra.objects.get_bytes(vision.data.report_key)
+        assert b'"eye_contact_ratio"' in report
