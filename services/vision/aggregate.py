@@ -144,9 +144,11 @@ def _movement(usable: list[FrameEvidence]) -> float | None:
 
 def _posture(frames: list[FrameEvidence]) -> dict[str, Any]:
     with_face = [e for e in frames if e.face]
-    shoulders = [e for e in frames if e.shoulders_visible]
+    checked = [e for e in frames if e.shoulders_visible is not None]
+    shoulders = [e for e in checked if e.shoulders_visible]
     return {
-        "shoulders_visible_ratio": _share([bool(e.shoulders_visible) for e in frames]),
+        "frames_with_pose": len(checked),
+        "shoulders_visible_ratio": _share([bool(e.shoulders_visible) for e in checked]),
         "shoulder_tilt_deg": _median([abs(e.shoulder_tilt_deg) for e in shoulders if e.shoulder_tilt_deg is not None]),
         "uprightness": _median([e.uprightness for e in shoulders if e.uprightness is not None]),
         "face_height_ratio": _median([e.face_height for e in with_face if e.face_height is not None]),

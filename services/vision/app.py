@@ -61,6 +61,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
             infra.objects,
             ports["detector"],  # type: ignore[arg-type]
             ports["describer"],  # type: ignore[arg-type]
+            settings.vision_pose_every,
         )
 
     return Service(

@@ -14,5 +14,10 @@ class Settings(PlatformSettings):
     vision_threads: int = Field(default=2, ge=1, description="In-process detector worker threads.")
     vision_batch_size: int = Field(default=8, ge=1, le=16, description="Frames per Triton request.")
     vision_landmarks_model: str = "face_landmarks"
+    vision_pose_every: int = Field(
+        default=3,
+        ge=1,
+        description="Run the pose model on every Nth frame: posture changes slowly, pose costs ~10x face.",
+    )
     vision_smolvlm: bool = Field(default=False, description="Also describe frames with SmolVLM on Triton (GPU).")
     vision_smolvlm_model: str = "smolvlm"

@@ -156,6 +156,8 @@ def _gaze(p: np.ndarray) -> tuple[float, float]:
 
 
 def _posture(lm: FrameLandmarks) -> dict[str, Any]:
+    if not lm.pose_checked:
+        return {}  # pose not run on this frame: unknown, not "no shoulders"
     if lm.pose is None:
         return {"shoulders_visible": False}
     ls, rs = lm.pose[P_L_SHOULDER], lm.pose[P_R_SHOULDER]

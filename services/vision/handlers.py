@@ -11,7 +11,7 @@ from runtime.storage.objects import ObjectStore
 from schemas import MediaExtracted, VisionAnalyzed, VisionAnalyzedData
 from services.vision.aggregate import VisionReport, aggregate
 from services.vision.evidence import frame_evidence
-from services.vision.landmarks import FrameLandmarks
+from services.vision.landmarks import FrameLandmarks, pose_mask
 
 SOURCE = "mockinterview/vision"
 
@@ -21,7 +21,9 @@ class LandmarkDetector(Protocol):
 
     name: str
 
-    async def detect(self, jpegs: list[bytes]) -> list[FrameLandmarks]: ...
+    async def detect(self, jpegs: list[bytes], with_pose: list[bool] | None = None) -> list[FrameLandmarks]:
+        """Landmarks per frame; pose only where ``with_pose`` says (all frames by default)."""
+        ...
 
 
 class FrameDescriber(Protocol):
@@ -37,11 +39,12 @@ async def analyze_frames(
     objects: ObjectStore,
     detector: LandmarkDetector,
     describer: FrameDescriber | None = None,
+    pose_every: int = 1,
 ) -> VisionAnalyzed:
     """Read the sampled frames, measure them, store the full report, announce the summary."""
     d = event.data
     jpegs = list(await asyncio.gather(*(objects.get_bytes(f.key) for f in d.frames)))
-    landmarks = await detector.detect(jpegs) if jpegs else []
+    landmarks = await detector.detect(jpegs, pose_mask(len(jpegs), pose_every)) if jpegs else []
     report = aggregate([frame_evidence(f.t, lm) for f, lm in zip(d.frames, landmarks, strict=True)], d.duration_s)
     models = [detector.name]
     descriptions: list[dict[str, Any]] = []

@@ -18,6 +18,11 @@ FACE_POINTS = 478  # 468 mesh + 10 iris points (refine_landmarks=True)
 POSE_POINTS = 33
 
 
+def pose_mask(count: int, every: int) -> list[bool]:
+    """Which of ``count`` frames get the pose model: every ``every``-th, always the first."""
+    return [i % max(every, 1) == 0 for i in range(count)]
+
+
 @dataclass(frozen=True)
 class FrameLandmarks:
     """Landmarks of one frame, normalised to [0, 1] image coordinates (z relative)."""
@@ -34,13 +39,15 @@ class FrameLandmarks:
     """Luma standard deviation."""
     sharpness: float
     """Variance of the Laplacian over the face box (whole frame without a face)."""
+    pose_checked: bool = True
+    """False when pose was not run on this frame (it runs on a subset, to save CPU)."""
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Fixed-shape arrays for Triton outputs (zeros + flags when absent)."""
         return {
             "FACE": self.face if self.face is not None else np.zeros((FACE_POINTS, 3), np.float32),
             "POSE": self.pose if self.pose is not None else np.zeros((POSE_POINTS, 4), np.float32),
-            "FLAGS": np.array([self.face is not None, self.pose is not None], np.float32),
+            "FLAGS": np.array([self.face is not None, self.pose is not None, self.pose_checked], np.float32),
             "STATS": np.array([self.width, self.height, self.brightness, self.contrast, self.sharpness], np.float32),
         }
 
@@ -54,6 +61,7 @@ class FrameLandmarks:
             brightness=float(stats[2]),
             contrast=float(stats[3]),
             sharpness=float(stats[4]),
+            pose_checked=bool(flags[2] > 0.5),
         )
 
 
@@ -73,22 +81,22 @@ class LandmarkModel:
         # model_complexity=1: the "full" pose model is the one the wheel ships.
         self._pose: Any = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
 
-    def detect_jpeg(self, jpeg: bytes) -> FrameLandmarks:
+    def detect_jpeg(self, jpeg: bytes, with_pose: bool = True) -> FrameLandmarks:
         bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
         if bgr is None:
             raise ValueError("not a decodable image")
-        return self.detect(bgr)
+        return self.detect(bgr, with_pose)
 
-    def detect(self, bgr: np.ndarray) -> FrameLandmarks:
+    def detect(self, bgr: np.ndarray, with_pose: bool = True) -> FrameLandmarks:
         rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         height, width = rgb.shape[:2]
         face_result = self._face.process(rgb)
-        pose_result = self._pose.process(rgb)
+        pose_result = self._pose.process(rgb) if with_pose else None
         face = None
         if face_result.multi_face_landmarks:
             face = np.array([[p.x, p.y, p.z] for p in face_result.multi_face_landmarks[0].landmark], np.float32)
         pose = None
-        if pose_result.pose_landmarks:
+        if pose_result is not None and pose_result.pose_landmarks:
             pose = np.array([[p.x, p.y, p.z, p.visibility] for p in pose_result.pose_landmarks.landmark], np.float32)
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         return FrameLandmarks(
@@ -99,6 +107,7 @@ class LandmarkModel:
             brightness=float(gray.mean()),
             contrast=float(gray.std()),
             sharpness=_sharpness(gray, face),
+            pose_checked=with_pose,
         )
 
 

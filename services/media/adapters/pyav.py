@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import wave
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -163,13 +162,14 @@ class PyAVExtractor:
                     else:
                         for frame in packet.decode():
                             for chunk in resampler.resample(frame):  # type: ignore[arg-type]
-                                wav.writeframes(chunk.to_ndarray().tobytes())
+                                # writeframesraw: the header is written once, at close
+                                wav.writeframesraw(chunk.to_ndarray().tobytes())
                     if packet.dts is not None:
                         packet.stream = outs[packet.stream.index]
                         out.mux(packet)
                 grabber.flush()
                 for chunk in resampler.resample(None):
-                    wav.writeframes(chunk.to_ndarray().tobytes())
+                    wav.writeframesraw(chunk.to_ndarray().tobytes())
         except av.error.FFmpegError as exc:
             raise MediaError("undecodable", f"The video could not be decoded ({exc.__class__.__name__}).") from exc
         if not grabber.frames:
@@ -200,19 +200,23 @@ class _FrameGrabber:
         self.frames: list[tuple[float, Path]] = []
         self._start = 0.0
         self._ctx: Any = None
-        self._tb: Fraction | None = None
+        self._tb_f = 0.0
+        self._in_window = False
 
     def attach(self, stream: Any) -> None:
         self._ctx = stream.codec_context
         self._ctx.skip_frame = "NONKEY"
-        self._tb = stream.time_base
+        self._tb_f = float(stream.time_base)
         self._start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
 
     def feed(self, packet: Any) -> None:
-        if packet.pts is not None and packet.is_keyframe:
-            t = round(float(packet.pts * packet.time_base) - self._start, 3)
+        if packet.is_keyframe and packet.pts is not None:
+            t = round(packet.pts * self._tb_f - self._start, 3)
             # Full decode only from the keyframe that opens a GOP with exact targets.
-            self._ctx.skip_frame = "DEFAULT" if t in self.window_starts else "NONKEY"
+            self._in_window = t in self.window_starts
+            self._ctx.skip_frame = "DEFAULT" if self._in_window else "NONKEY"
+        elif not self._in_window:
+            return  # a delta frame nobody asked for: not even handed to the decoder
         for frame in packet.decode():
             self._consider(frame)
 
@@ -226,7 +230,7 @@ class _FrameGrabber:
     def _consider(self, frame: Any) -> None:
         if frame.pts is None:
             return
-        t = float(frame.pts * self._tb) - self._start
+        t = frame.pts * self._tb_f - self._start
         take = False
         if frame.key_frame and any(abs(t - k) < 1e-3 for k in self.want_keys):
             take = True

@@ -22,15 +22,20 @@ class InProcessLandmarks:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="landmarks")
         self._local = threading.local()
 
-    def _detect_one(self, jpeg: bytes) -> FrameLandmarks:
+    def _detect_one(self, jpeg: bytes, with_pose: bool) -> FrameLandmarks:
         model = getattr(self._local, "model", None)
         if model is None:
             model = self._local.model = LandmarkModel()
-        return model.detect_jpeg(jpeg)
+        return model.detect_jpeg(jpeg, with_pose)
 
-    async def detect(self, jpegs: list[bytes]) -> list[FrameLandmarks]:
+    async def detect(self, jpegs: list[bytes], with_pose: list[bool] | None = None) -> list[FrameLandmarks]:
         loop = asyncio.get_running_loop()
-        return list(await asyncio.gather(*(loop.run_in_executor(self._pool, self._detect_one, j) for j in jpegs)))
+        poses = with_pose or [True] * len(jpegs)
+        return list(
+            await asyncio.gather(
+                *(loop.run_in_executor(self._pool, self._detect_one, j, p) for j, p in zip(jpegs, poses, strict=True))
+            )
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -29,18 +29,24 @@ class TritonLandmarks:
         except Exception:  # any transport error means "not ready"
             return False
 
-    async def detect(self, jpegs: list[bytes]) -> list[FrameLandmarks]:
-        batches = [jpegs[i : i + self._batch] for i in range(0, len(jpegs), self._batch)]
-        results = await asyncio.gather(*(self._infer(b) for b in batches))
+    async def detect(self, jpegs: list[bytes], with_pose: list[bool] | None = None) -> list[FrameLandmarks]:
+        poses = with_pose or [True] * len(jpegs)
+        spans = range(0, len(jpegs), self._batch)
+        results = await asyncio.gather(
+            *(self._infer(jpegs[i : i + self._batch], poses[i : i + self._batch]) for i in spans)
+        )
         return [lm for batch in results for lm in batch]
 
-    async def _infer(self, jpegs: list[bytes]) -> list[FrameLandmarks]:
+    async def _infer(self, jpegs: list[bytes], poses: list[bool]) -> list[FrameLandmarks]:
         data = np.array([[j] for j in jpegs], dtype=object)
         inp = grpcclient.InferInput("JPEG", list(data.shape), "BYTES")
         inp.set_data_from_numpy(data)
+        flags = np.array([[p] for p in poses], dtype=bool)
+        pose_in = grpcclient.InferInput("WITH_POSE", list(flags.shape), "BOOL")
+        pose_in.set_data_from_numpy(flags)
         result = await self._client.infer(
             self._model,
-            [inp],
+            [inp, pose_in],
             outputs=[grpcclient.InferRequestedOutput(name) for name in OUTPUTS],
             client_timeout=self._timeout,
         )

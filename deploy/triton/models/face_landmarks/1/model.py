@@ -16,8 +16,11 @@ class TritonPythonModel:
         responses = []
         for request in requests:
             jpegs = pb_utils.get_input_tensor_by_name(request, "JPEG").as_numpy()
+            poses = pb_utils.get_input_tensor_by_name(request, "WITH_POSE").as_numpy()
             try:
-                arrays = [self.model.detect_jpeg(bytes(row[0])).to_arrays() for row in jpegs]
+                arrays = [
+                    self.model.detect_jpeg(bytes(row[0]), bool(p[0])).to_arrays() for row, p in zip(jpegs, poses)
+                ]
             except ValueError as exc:
                 responses.append(pb_utils.InferenceResponse(error=pb_utils.TritonError(f"bad frame: {exc}")))
                 continue
