@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -62,6 +62,41 @@ def service(name: Annotated[str, typer.Argument(help=", ".join(registry.SERVICE_
             await serve([svc], infra, http_app, host, port)
 
     asyncio.run(main())
+
+
+@app.command()
+def analyze(
+    video: Annotated[Path, typer.Argument(help="A recorded answer: WebM/MP4 (or a 16 kHz mono WAV).")],
+    question: Annotated[str | None, typer.Option(help="The question that was answered.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+) -> None:
+    """Analyse one recorded answer in this process and print the report."""
+    import json
+
+    from mockinterview.analyze import AnalysisFailed, analyze_file, render
+
+    if not video.is_file():
+        typer.echo(f"error: {video} is not a file", err=True)
+        raise typer.Exit(2)
+    steps = ["reading the recording", "transcribing and measuring speech", "analysing body language", "done"]
+    with typer.progressbar(length=len(steps), label="Analysing", file=None if not as_json else _stderr()) as bar:
+
+        def step(name: str) -> None:
+            bar.label = name
+            bar.update(1)
+
+        try:
+            result = asyncio.run(analyze_file(video, question, step))
+        except AnalysisFailed as exc:
+            typer.echo(f"\nerror ({exc.stage}: {exc.reason}): {exc.message}", err=True)
+            raise typer.Exit(1) from exc
+    typer.echo(json.dumps(result, indent=2) if as_json else render(result))
+
+
+def _stderr() -> TextIO:
+    import sys
+
+    return sys.stderr
 
 
 @app.command()

@@ -120,12 +120,17 @@ install_triton() {
 }
 
 install_tools() {
-  command -v kcat >/dev/null && return
+  # kcat: the external Kafka client test; espeak-ng + sox: spoken test fixtures.
+  local missing=()
+  command -v kcat >/dev/null || missing+=(kcat)
+  command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+  command -v sox >/dev/null || missing+=(sox)
+  ((${#missing[@]})) || return 0
   if command -v apt-get >/dev/null; then
-    log "kcat: apt-get install"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null
+    log "apt-get install ${missing[*]}"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    log "warning: kcat not found and apt-get unavailable"
+    log "warning: ${missing[*]} not found and apt-get unavailable"
   fi
 }
 
@@ -258,6 +263,7 @@ install)
   install_tools
   ;;
 start)
+  install_tools
   for c in $(components "$@"); do
     if running "$c"; then log "$c already running"; continue; fi
     "install_$c"

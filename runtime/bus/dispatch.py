@@ -3,7 +3,9 @@
 Decode and validate, skip duplicates, bind log context, run the handler with
 retries and exponential backoff, publish what it returns, then mark the event
 processed. A message that fails validation or every retry becomes a dead
-letter. Metrics and logs live here so handlers stay pure.
+letter; when a service's handler gave up, an AnswerFailed (reason
+``processing_error``) also tells the session. Metrics and logs live here so
+handlers stay pure.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pydantic import ValidationError
 from runtime import metrics
 from runtime.bus.port import DeadLetter, HandlerResult, ProcessedLog, Subscription
 from runtime.logging import get_logger
-from schemas import Event
+from schemas import AnswerFailed, Event, Stage
 
 log = get_logger(__name__)
 
@@ -101,6 +103,7 @@ class Dispatcher:
                 log.info("event.handled", outputs=[o.type for o in outputs], seconds=round(elapsed, 4))
                 return Outcome.handled
             assert error is not None
+            await self._announce_failure(event, group)
             await self._to_dlq(
                 DeadLetter(
                     topic,
@@ -113,6 +116,19 @@ class Dispatcher:
                 )
             )
             return Outcome.dead_lettered
+
+    async def _announce_failure(self, event: Event, group: str) -> None:
+        """Tell the candidate's session that a stage gave up, so no answer waits forever."""
+        if isinstance(event, AnswerFailed) or group not in Stage.__members__:
+            return
+        failed = AnswerFailed.because(
+            event,
+            Stage(group),
+            "processing_error",
+            f"The {group} stage failed after {self._retry.attempts} attempts; the message is kept for replay.",
+            source=f"mockinterview/{group}",
+        )
+        await self._publish(failed)
 
     async def _to_dlq(self, letter: DeadLetter) -> None:
         metrics.DLQ_MESSAGES.labels(letter.topic, letter.group).inc()

@@ -22,6 +22,7 @@ from schemas import (
     SessionCompleted,
     SessionFinished,
     SessionRequested,
+    SpeechAnalyzed,
     VisionAnalyzed,
 )
 from services.gateway import api, handlers
@@ -50,6 +51,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     projections: list[Subscription[Any]] = [
         Subscription(QuestionsGenerated, NAME, partial(handlers.on_questions_generated, sessions=sessions)),
         Subscription(MediaExtracted, NAME, partial(handlers.on_media_extracted, sessions=sessions)),
+        Subscription(SpeechAnalyzed, NAME, partial(handlers.on_speech_analyzed, sessions=sessions)),
         Subscription(VisionAnalyzed, NAME, partial(handlers.on_vision_analyzed, sessions=sessions)),
         Subscription(AnswerFailed, NAME, partial(handlers.on_answer_failed, sessions=sessions)),
         Subscription(AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),

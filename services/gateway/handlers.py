@@ -24,6 +24,7 @@ from schemas import (
     SessionFinishedData,
     SessionRequested,
     SessionRequestedData,
+    SpeechAnalyzed,
     VisionAnalyzed,
 )
 
@@ -127,6 +128,24 @@ async def on_questions_generated(event: QuestionsGenerated, sessions: Sessions) 
 
 async def on_media_extracted(event: MediaExtracted, sessions: Sessions) -> None:
     await sessions.update(event.sessionid, {"$set": {f"answers.{event.data.answer_id}.status": "analyzing"}})
+
+
+async def on_speech_analyzed(event: SpeechAnalyzed, sessions: Sessions) -> None:
+    d = event.data
+    summary = d.model_dump(
+        mode="json",
+        include={
+            "transcript",
+            "wpm",
+            "filler_count",
+            "long_pause_count",
+            "volume_dbfs",
+            "quality",
+            "report_key",
+            "model",
+        },
+    )
+    await sessions.update(event.sessionid, {"$set": {f"answers.{d.answer_id}.speech": summary}})
 
 
 async def on_vision_analyzed(event: VisionAnalyzed, sessions: Sessions) -> None:

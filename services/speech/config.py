@@ -1,7 +1,16 @@
 """Settings of the speech service."""
 
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
 from runtime.settings import PlatformSettings
 
 
 class Settings(PlatformSettings):
-    pass
+    speech_model: Literal["tiny.en", "base"] = Field(default="tiny.en", description="Whisper weights (CPU, int8).")
+    speech_threads: int = Field(default=2, ge=1, description="CTranslate2 threads.")
+    speech_disfluent_prompt: bool = Field(default=True, description="Prompt Whisper to keep um/uh.")
+    speech_voiced_gaps: bool = Field(default=True, description="Count voiced sounds with no word as fillers.")
+    model_cache_dir: Path = Field(default=Path.home() / ".cache" / "mockinterview", description="Assembled weights.")

@@ -1,1 +1,70 @@
-"""Pure handlers of the speech service (analysis arrives with its own issue)."""
+"""Speech service: MediaExtracted -> SpeechAnalyzed (or AnswerFailed for undecodable audio)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import wave
+from typing import Protocol
+
+import numpy as np
+
+from runtime.storage.objects import ObjectNotFound, ObjectStore
+from schemas import AnswerFailed, MediaExtracted, SpeechAnalyzed, SpeechAnalyzedData, Stage
+from services.speech import audio as au
+from services.speech.metrics import SpeechReport, build_report
+from services.speech.text import Word
+
+SOURCE = "mockinterview/speech"
+
+
+class Transcriber(Protocol):
+    name: str
+
+    def transcribe(self, samples: np.ndarray) -> list[Word]:
+        """Word-timed transcript of 16 kHz mono float samples (blocking)."""
+        ...
+
+
+def analyze_samples(samples: np.ndarray, transcriber: Transcriber, voiced_gaps: bool = True) -> SpeechReport:
+    """The whole speech analysis of one answer (blocking; CPU-bound)."""
+    evidence = au.analyze_audio(samples)
+    words = transcriber.transcribe(samples) if evidence.speech_s >= 0.3 else []
+    return build_report(words, evidence, au.pitch_track(samples), transcriber.name, voiced_gaps)
+
+
+async def analyze_speech(
+    event: MediaExtracted, objects: ObjectStore, transcriber: Transcriber, lock: asyncio.Lock
+) -> SpeechAnalyzed | AnswerFailed:
+    d = event.data
+    try:
+        raw = await objects.get_bytes(d.audio_key)
+        samples = au.load_wav_bytes(raw)
+    except ObjectNotFound:
+        return _failed(event, "audio_missing", "The extracted audio is no longer in storage.")
+    except (ValueError, EOFError, wave.Error) as exc:
+        return _failed(event, "undecodable_audio", f"The audio track could not be read ({exc}).")
+    async with lock:  # one transcription at a time: the model already uses every thread it was given
+        report = await asyncio.to_thread(analyze_samples, samples, transcriber)
+    report_key = d.audio_key.rsplit("/", 1)[0] + "/speech.json"
+    await objects.put_bytes(report_key, json.dumps(report.as_dict()).encode(), "application/json")
+    data = SpeechAnalyzedData(
+        session_id=d.session_id,
+        answer_id=d.answer_id,
+        question_id=d.question_id,
+        report_key=report_key,
+        transcript=report.transcript,
+        wpm=report.wpm,
+        articulation_wpm=report.articulation_wpm,
+        filler_count=report.filler_count,
+        long_pause_count=report.long_pause_count,
+        volume_dbfs=report.volume_dbfs,
+        pitch_median_hz=report.pitch_hz["median"],
+        quality=tuple(report.quality),
+        model=report.model,
+    )
+    return SpeechAnalyzed.caused_by(event, data, source=SOURCE)
+
+
+def _failed(event: MediaExtracted, reason: str, message: str) -> AnswerFailed:
+    return AnswerFailed.because(event, Stage.speech, reason, message, source=SOURCE)

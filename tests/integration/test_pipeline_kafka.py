@@ -1,4 +1,4 @@
-"""Media and vision services, wired as in production, over real Kafka, S3, FerretDB and Triton."""
+"""Media, vision and speech services, wired as in production, over real Kafka, S3, FerretDB and Triton."""
 
 import asyncio
 import uuid
@@ -9,7 +9,8 @@ from mockinterview import registry
 from runtime.bus.port import Subscription
 from runtime.infra import open_infrastructure
 from runtime.settings import Mode, PlatformSettings
-from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, MediaExtracted, VisionAnalyzed
+from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, MediaExtracted, SpeechAnalyzed, VisionAnalyzed
+from tests.fixtures import speech as fx
 from tests.fixtures.video import make_clip
 
 pytestmark = pytest.mark.integration
@@ -38,7 +39,7 @@ async def test_upload_to_vision_through_kafka_and_s3(stack, tmp_path):
 
     async with open_infrastructure(PlatformSettings(**overrides), "it-pipeline") as infra:
         services = []
-        for name in ("media", "vision"):
+        for name in ("media", "vision", "speech"):
             _, service = registry.load(name).build(infra, **overrides)
             service.subscriptions = [
                 Subscription(s.event, f"{s.group}-{suffix}", s.handler) for s in service.subscriptions
@@ -47,12 +48,19 @@ async def test_upload_to_vision_through_kafka_and_s3(stack, tmp_path):
         for service in services:
             for sub in service.subscriptions:
                 infra.bus.subscribe(sub)
-        for cls in (MediaExtracted, VisionAnalyzed, AnswerFailed):
+        for cls in (MediaExtracted, VisionAnalyzed, SpeechAnalyzed, AnswerFailed):
             infra.bus.subscribe(Subscription(cls, f"sink-{suffix}", sink))
-        clip = make_clip(tmp_path / "answer.webm", seconds=8)
+        voice, _ = fx.build(
+            [
+                ("say", "I built a streaming platform for our payments team"),
+                ("pause", 1.0),
+                ("say", "and it cut our costs in half"),
+            ]
+        )
+        clip = make_clip(tmp_path / "answer.webm", seconds=len(voice) / 16_000 + 0.5, speech=voice)
         key = f"sessions/{session_id}/answers/{answer_id}/video.webm"
         await infra.objects.put_bytes(key, clip.read_bytes(), "video/webm")
-        async with services[0].lifespan(), services[1].lifespan():
+        async with services[0].lifespan(), services[1].lifespan(), services[2].lifespan():
             await infra.bus.start()
             try:
                 data = AnswerUploadedData(
@@ -68,7 +76,7 @@ async def test_upload_to_vision_through_kafka_and_s3(stack, tmp_path):
                     AnswerUploaded.new(data, source="test", sessionid=session_id, answerid=answer_id)
                 )
                 async with asyncio.timeout(120):
-                    while "VisionAnalyzed" not in got and "AnswerFailed" not in got:
+                    while not {"VisionAnalyzed", "SpeechAnalyzed"} <= set(got) and "AnswerFailed" not in got:
                         await asyncio.sleep(0.2)
             finally:
                 await infra.bus.stop()
@@ -81,3 +89,7 @@ async def test_upload_to_vision_through_kafka_and_s3(stack, tmp_path):
         assert vision.data.face_present_ratio == 1.0
         report = await infra.objects.get_bytes(vision.data.report_key)
         assert b'"eye_contact_ratio"' in report
+        speech = got["SpeechAnalyzed"]
+        assert isinstance(speech, SpeechAnalyzed) and speech.causationid == media.id
+        assert "streaming platform" in speech.data.transcript.lower()
+        assert speech.data.long_pause_count == 0 and speech.data.model == "whisper-tiny.en"

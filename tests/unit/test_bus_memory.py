@@ -4,7 +4,7 @@ from runtime import metrics
 from runtime.bus import InMemoryBus, RetryPolicy, Subscription
 from runtime.bus.processed import DocumentProcessedLog
 from runtime.storage.sqlite import SqliteDocumentStore
-from schemas import QuestionsGenerated, SessionRequested, topic_for
+from schemas import AnswerFailed, QuestionsGenerated, SessionRequested, topic_for
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
 from tests.factories import session_requested
@@ -86,6 +86,32 @@ async def test_failing_handler_retries_then_dead_letters(tmp_path):
     assert (letter.topic, letter.group, letter.attempts, letter.error_type) == (topic, "broken", 3, "RuntimeError")
     assert "boom" in letter.error
     assert metrics.DLQ_MESSAGES.labels(topic, "broken")._value.get() == before + 1
+
+
+async def test_a_stage_that_gives_up_reports_the_answer_as_failed(tmp_path):
+    bus, store = make_bus(tmp_path, attempts=2)
+    failures: list[AnswerFailed] = []
+
+    async def broken(event: SessionRequested):
+        raise TimeoutError("triton did not answer")
+
+    async def sink(event: AnswerFailed):
+        failures.append(event)
+
+    bus.subscribe(Subscription(SessionRequested, "questions", broken))
+    bus.subscribe(Subscription(AnswerFailed, "sink", sink))
+    await bus.start()
+    try:
+        request = session_requested()
+        await bus.publish(request)
+        await bus.drain()
+    finally:
+        await bus.stop()
+        store.close()
+    [failed] = failures
+    assert (failed.data.stage, failed.data.reason) == ("questions", "processing_error")
+    assert failed.causationid == request.id and failed.sessionid == request.sessionid
+    assert len(bus.dead_letters) == 1
 
 
 async def test_invalid_message_goes_to_dlq_without_calling_handler(tmp_path):

@@ -1,0 +1,160 @@
+"""`mockinterview analyze`: the full analysis of one recorded answer, in this process.
+
+The same handlers the services run, over a temporary local object store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from runtime.storage.localfs import LocalObjectStore
+from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, MediaExtracted, MediaExtractedData
+from services.media.adapters.pyav import PyAVExtractor
+from services.media.handlers import extract_media
+from services.speech.handlers import analyze_speech
+from services.vision.handlers import analyze_frames
+
+AUDIO_SUFFIXES = {".wav"}
+SESSION, ANSWER = "local", "answer"
+
+
+class AnalysisFailed(Exception):
+    """The recording cannot be analysed; ``reason`` is the pipeline's failure code."""
+
+    def __init__(self, stage: str, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.stage, self.reason, self.message = stage, reason, message
+
+
+async def analyze_file(path: Path, question: str | None, step: Callable[[str], None]) -> dict[str, Any]:
+    from services.media.config import Settings as MediaSettings
+    from services.speech.adapters.whisper import WhisperTranscriber
+    from services.speech.config import Settings as SpeechSettings
+    from services.vision.adapters.local import InProcessLandmarks
+    from services.vision.config import Settings as VisionSettings
+
+    speech_cfg, vision_cfg = SpeechSettings(), VisionSettings()
+    with tempfile.TemporaryDirectory(prefix="mi-analyze-") as tmp:
+        store = LocalObjectStore(Path(tmp))
+        prefix = f"sessions/{SESSION}/answers/{ANSWER}"
+        step("reading the recording")
+        if path.suffix.lower() in AUDIO_SUFFIXES:
+            await store.put_bytes(f"{prefix}/audio.wav", await asyncio.to_thread(path.read_bytes), "audio/wav")
+            media = MediaExtracted.new(
+                MediaExtractedData(
+                    session_id=SESSION,
+                    answer_id=ANSWER,
+                    question_id="q",
+                    audio_key=f"{prefix}/audio.wav",
+                    frames=(),
+                    duration_s=0.0,
+                ),
+                source="cli",
+                sessionid=SESSION,
+                answerid=ANSWER,
+            )
+        else:
+            media = await _extract(store, path, prefix, MediaSettings().limits())
+        step("transcribing and measuring speech")
+        asr = await asyncio.to_thread(
+            WhisperTranscriber,
+            speech_cfg.speech_model,
+            speech_cfg.model_cache_dir,
+            speech_cfg.speech_threads,
+            speech_cfg.speech_disfluent_prompt,
+        )
+        speech = await analyze_speech(media, store, asr, asyncio.Lock())
+        if isinstance(speech, AnswerFailed):
+            raise AnalysisFailed("speech", speech.data.reason, speech.data.message)
+        result: dict[str, Any] = {
+            "question": question,
+            "media": {
+                "duration_s": media.data.duration_s,
+                "frames": [{"t": f.t} for f in media.data.frames],
+                "width": media.data.width,
+                "height": media.data.height,
+                "fps": media.data.fps,
+            },
+            "speech": json.loads(await store.get_bytes(speech.data.report_key)),
+        }
+        step("analysing body language")
+        if media.data.frames:
+            detector = InProcessLandmarks(vision_cfg.vision_threads)
+            try:
+                vision = await analyze_frames(media, store, detector, pose_every=vision_cfg.vision_pose_every)
+            finally:
+                detector.close()
+            result["vision"] = json.loads(await store.get_bytes(vision.data.report_key))
+        else:
+            result["vision"] = None
+        step("done")
+        return result
+
+
+async def _extract(store: LocalObjectStore, path: Path, prefix: str, limits: Any) -> MediaExtracted:
+    key = f"{prefix}/video{path.suffix.lower()}"
+    data = await asyncio.to_thread(path.read_bytes)
+    await store.put_bytes(key, data, "video/webm")
+    upload = AnswerUploaded.new(
+        AnswerUploadedData(
+            session_id=SESSION,
+            answer_id=ANSWER,
+            question_id="q",
+            attempt=1,
+            video_key=key,
+            content_type="video/webm",
+            size_bytes=len(data),
+        ),
+        source="cli",
+        sessionid=SESSION,
+        answerid=ANSWER,
+    )
+    out = await extract_media(upload, store, PyAVExtractor(), limits)
+    if isinstance(out, AnswerFailed):
+        raise AnalysisFailed("media", out.data.reason, out.data.message)
+    return out
+
+
+def render(result: dict[str, Any]) -> str:
+    """A short human-readable report."""
+    s, v, m = result["speech"], result["vision"], result["media"]
+
+    def val(x: Any, unit: str = "", missing: str = "cannot measure") -> str:
+        return missing if x is None else f"{x}{unit}"
+
+    filler_times = ", ".join(f"{f['text']} at {f['start']:.1f}s" for f in s["fillers"][:8])
+    lines = []
+    if result.get("question"):
+        lines.append(f"Question: {result['question']}")
+    lines += [
+        f"Duration: {m['duration_s']:.1f} s",
+        "",
+        "Speech",
+        f"  Transcript: {s['transcript'] or '(nothing recognised)'}",
+        f"  Pace: {val(s['wpm'], ' words/min')} (articulation {val(s['articulation_wpm'], ' words/min')})",
+        f"  Fillers: {val(s['filler_count'])}" + (f" - {filler_times}" if filler_times else ""),
+        f"  Pauses over 0.5 s: {val(None if s['pauses'] is None else len(s['pauses']))}, "
+        f"long (> 2 s): {val(s['long_pause_count'])}",
+        f"  Volume: {val(s['volume_dbfs'], ' dBFS')}, pitch median {val(s['pitch_hz']['median'], ' Hz')}"
+        + (" (monotone)" if s.get("monotone") else ""),
+    ]
+    if s["quality"]:
+        lines.append(f"  Audio quality: {', '.join(s['quality'])}")
+    if v is not None:
+        away = ", ".join(f"{a['start']:.0f}-{a['end']:.0f}s" for a in v["looking_away"][:6]) or "none"
+        lines += [
+            "",
+            "Body language",
+            f"  Face visible: {val(v['face_present_ratio'] and round(100 * v['face_present_ratio']), '%')}",
+            f"  Eye contact: {val(v['eye_contact_ratio'] and round(100 * v['eye_contact_ratio']), '%')}"
+            f" (looking away: {away})",
+            f"  Frames used: {v['frames_used']} of {v['frames_total']}",
+        ]
+        if v["quality"]:
+            lines.append(f"  Video quality: {', '.join(v['quality'])}")
+    return "\n".join(lines)
