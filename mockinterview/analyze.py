@@ -33,7 +33,7 @@ class AnalysisFailed(Exception):
 
 async def analyze_file(path: Path, question: str | None, step: Callable[[str], None]) -> dict[str, Any]:
     from services.media.config import Settings as MediaSettings
-    from services.speech.adapters.whisper import WhisperTranscriber
+    from services.speech.adapters.whisper import shared_transcriber
     from services.speech.config import Settings as SpeechSettings
     from services.vision.adapters.local import InProcessLandmarks
     from services.vision.config import Settings as VisionSettings
@@ -62,7 +62,7 @@ async def analyze_file(path: Path, question: str | None, step: Callable[[str], N
             media = await _extract(store, path, prefix, MediaSettings().limits())
         step("transcribing and measuring speech")
         asr = await asyncio.to_thread(
-            WhisperTranscriber,
+            shared_transcriber,
             speech_cfg.speech_model,
             speech_cfg.model_cache_dir,
             speech_cfg.speech_threads,
@@ -92,8 +92,31 @@ async def analyze_file(path: Path, question: str | None, step: Callable[[str], N
             result["vision"] = json.loads(await store.get_bytes(vision.data.report_key))
         else:
             result["vision"] = None
+        result |= _score(result, question)
         step("done")
         return result
+
+
+def _score(result: dict[str, Any], question: str | None) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from runtime.embeddings import shared_minilm
+    from services.feedback.content import analyze_content
+    from services.feedback.scoring import score_answer
+    from services.feedback.text import answer_feedback
+
+    speech = result["speech"]
+    content = None
+    if question:
+        behavioral = question.lower().startswith(("tell me about a time", "describe a time", "give an example"))
+        content = analyze_content(speech["transcript"], question, [], shared_minilm(), behavioral)
+    card = score_answer(speech, result["vision"], content, "mid")
+    scores = dict(card.scores) | {
+        "confidence_level": card.confidence_level,
+        "evidence": card.evidence,
+        "cannot_measure": card.cannot_measure,
+    }
+    return {"scores": scores, "feedback": answer_feedback(card), "content": asdict(content) if content else None}
 
 
 async def _extract(store: LocalObjectStore, path: Path, prefix: str, limits: Any) -> MediaExtracted:
@@ -145,6 +168,17 @@ def render(result: dict[str, Any]) -> str:
     ]
     if s["quality"]:
         lines.append(f"  Audio quality: {', '.join(s['quality'])}")
+    sc, fb = result["scores"], result["feedback"]
+    lines += ["", "Scores (0-100)"]
+    for key in ("overall", "content", "communication", "confidence", "body_language"):
+        lines.append(f"  {key.replace('_', ' ').capitalize()}: {val(sc.get(key))}")
+    lines += [
+        "",
+        fb["summary"],
+        *(f"  + {t}" for t in fb["strengths"]),
+        *(f"  - {t}" for t in fb["improvements"]),
+        *(f"  > {t}" for t in fb["suggestions"]),
+    ]
     if v is not None:
         away = ", ".join(f"{a['start']:.0f}-{a['end']:.0f}s" for a in v["looking_away"][:6]) or "none"
         lines += [

@@ -91,6 +91,7 @@ class MediaExtractedData(Model):
     session_id: str
     answer_id: str
     question_id: str
+    attempt: int | None = Field(default=None, ge=1, description="Added in 1.1; absent from older producers.")
     audio_key: str
     frames: tuple[FrameRef, ...]
     duration_s: float = Field(ge=0)
@@ -104,6 +105,7 @@ class SpeechAnalyzedData(Model):
     session_id: str
     answer_id: str
     question_id: str
+    attempt: int | None = Field(default=None, ge=1, description="Added in 1.1; absent from older producers.")
     report_key: str = Field(description="Full speech report (words, fillers, pauses) in object storage.")
     transcript: str
     wpm: float | None = None
@@ -120,6 +122,7 @@ class VisionAnalyzedData(Model):
     session_id: str
     answer_id: str
     question_id: str
+    attempt: int | None = Field(default=None, ge=1, description="Added in 1.1; absent from older producers.")
     report_key: str = Field(description="Per-frame evidence and segments in object storage.")
     frames_used: int = Field(ge=0)
     face_present_ratio: float | None = Field(default=None, ge=0, le=1)

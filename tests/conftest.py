@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,15 +35,18 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
         "mode": Mode.embedded,
         "data_dir": tmp_path,
         "retry_backoff_s": 0.0,
-        "max_upload_bytes": 64 * 1024,
+        "max_upload_bytes": 2 * 1024 * 1024,
     }
     async with open_infrastructure(PlatformSettings(**overrides), "tests") as infra:
         services = [registry.load(n).build(infra, **overrides)[1] for n in registry.SERVICE_NAMES]
         for service in services:
             for sub in service.subscriptions:
                 infra.bus.subscribe(sub)
-        await infra.bus.start()
-        transport = httpx.ASGITransport(app=services[0].http_app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield Platform(infra, client)
-        await infra.bus.stop()
+        async with AsyncExitStack() as stack:
+            for service in services:
+                await stack.enter_async_context(service.lifespan())
+            await infra.bus.start()
+            stack.push_async_callback(infra.bus.stop)
+            transport = httpx.ASGITransport(app=services[0].http_app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+                yield Platform(infra, client)

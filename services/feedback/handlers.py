@@ -1,1 +1,211 @@
-"""Pure handlers of the feedback service (analysis arrives with its own issue)."""
+"""Feedback service: joins speech + vision per answer, scores it, completes sessions.
+
+Exactly one AnswerScored per answer attempt and one SessionCompleted per
+session, under concurrent consumers and redelivery (see adapters/state.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import asdict
+from typing import Any, Protocol
+
+from runtime.storage.objects import ObjectStore
+from schemas import (
+    AnswerFailed,
+    AnswerScored,
+    AnswerScoredData,
+    AnswerSummary,
+    AnswerUploaded,
+    Event,
+    QuestionsGenerated,
+    Scores,
+    SessionCompleted,
+    SessionCompletedData,
+    SessionFinished,
+    SessionRequested,
+    SpeechAnalyzed,
+    Stage,
+    VisionAnalyzed,
+)
+from services.feedback.content import Embedder, analyze_content
+from services.feedback.scoring import ScoreCard, score_answer
+from services.feedback.text import answer_feedback, session_feedback
+
+SOURCE = "mockinterview/feedback"
+PARTS = ("speech", "vision")
+
+
+class NotReady(RuntimeError):
+    """An event this one depends on has not been processed yet; the bus retries."""
+
+
+class State(Protocol):
+    async def remember(self, kind: str, doc_id: str, doc: dict[str, Any]) -> None: ...
+    async def get(self, kind: str, doc_id: str) -> dict[str, Any] | None: ...
+    async def find(self, kind: str, **where: Any) -> list[dict[str, Any]]: ...
+    async def claim(self, what: str, event_id: str) -> bool: ...
+
+
+async def on_session_requested(event: SessionRequested, state: State) -> None:
+    d = event.data
+    await state.remember("sessions", d.session_id, {"level": d.level, "role": d.role, "type": d.interview_type})
+
+
+async def on_questions_generated(event: QuestionsGenerated, state: State) -> None:
+    questions = [q.model_dump(mode="json") for q in event.data.questions]
+    await state.remember("questions", event.sessionid, {"questions": questions})
+
+
+async def on_answer_uploaded(event: AnswerUploaded, state: State) -> None:
+    d = event.data
+    await state.remember(
+        "uploads", d.answer_id, {"session_id": d.session_id, "question_id": d.question_id, "attempt": d.attempt}
+    )
+
+
+async def on_part(
+    event: SpeechAnalyzed | VisionAnalyzed, state: State, objects: ObjectStore, embedder: Embedder
+) -> list[Event]:
+    d = event.data
+    part = "speech" if isinstance(event, SpeechAnalyzed) else "vision"
+    await state.remember("parts", f"{d.answer_id}:{part}", {"session_id": d.session_id, "report_key": d.report_key})
+    return await _try_score(event, state, objects, embedder)
+
+
+async def on_answer_failed(event: AnswerFailed, state: State, objects: ObjectStore, embedder: Embedder) -> list[Event]:
+    d = event.data
+    if d.answer_id is None or d.stage in (Stage.feedback, Stage.gateway, Stage.questions):
+        return []
+    if d.stage in (Stage.speech, Stage.vision):  # the other part can still be scored
+        await state.remember("parts", f"{d.answer_id}:{d.stage}", {"session_id": d.session_id, "failed": d.reason})
+        return await _try_score(event, state, objects, embedder)
+    await state.remember(
+        "results",
+        d.answer_id,
+        {"session_id": d.session_id, "question_id": d.question_id, "status": "failed", "reason": d.reason},
+    )
+    return await _try_complete(event, state, objects)
+
+
+async def on_session_finished(event: SessionFinished, state: State, objects: ObjectStore) -> list[Event]:
+    await state.remember("finished", event.sessionid, {"session_id": event.sessionid})
+    return await _try_complete(event, state, objects)
+
+
+async def _try_score(event: Event, state: State, objects: ObjectStore, embedder: Embedder) -> list[Event]:
+    aid = event.answerid
+    assert aid is not None
+    parts = {p: await state.get("parts", f"{aid}:{p}") for p in PARTS}
+    if any(v is None for v in parts.values()):
+        return []  # the other part will complete the join
+    upload = await state.get("uploads", aid)
+    session = await state.get("sessions", event.sessionid)
+    questions = await state.get("questions", event.sessionid)
+    if upload is None or session is None or questions is None:
+        raise NotReady(f"upload/session/questions of answer {aid} not recorded yet")
+    question = next((q for q in questions["questions"] if q["question_id"] == upload["question_id"]), None)
+    if question is None:
+        raise NotReady(f"question {upload['question_id']} unknown")
+    if not await state.claim(f"score:{aid}", event.id):
+        return []
+    speech = await _report(objects, parts["speech"])
+    vision = await _report(objects, parts["vision"])
+    content = None
+    if speech is not None:
+        content = await asyncio.to_thread(
+            analyze_content,
+            speech["transcript"],
+            question["text"],
+            list(question["criteria"]),
+            embedder,
+            question["type"] == "behavioral",
+        )
+    card = score_answer(speech, vision, content, session["level"])
+    report_key = (parts["speech"] or parts["vision"] or {}).get(
+        "report_key", f"sessions/{event.sessionid}/answers/{aid}/x"
+    )
+    report_key = report_key.rsplit("/", 1)[0] + "/feedback.json"
+    body = {"question": question, "card": asdict(card), "feedback": answer_feedback(card)}
+    await objects.put_bytes(report_key, json.dumps(body).encode(), "application/json")
+    scores = Scores(**{k: card.scores.get(k) for k in Scores.model_fields})
+    await state.remember(
+        "results",
+        aid,
+        {
+            "session_id": event.sessionid,
+            "question_id": upload["question_id"],
+            "attempt": upload["attempt"],
+            "status": "scored",
+            "scores": scores.model_dump(),
+            "report_key": report_key,
+        },
+    )
+    scored = AnswerScored.caused_by(
+        event,
+        AnswerScoredData(
+            session_id=event.sessionid,
+            answer_id=aid,
+            question_id=upload["question_id"],
+            attempt=upload["attempt"],
+            scores=scores,
+            confidence_level=card.confidence_level,
+            report_key=report_key,
+        ),
+        source=SOURCE,
+    )
+    return [scored, *await _try_complete(event, state, objects)]
+
+
+async def _report(objects: ObjectStore, part: dict[str, Any] | None) -> dict[str, Any] | None:
+    if part is None or part.get("failed"):
+        return None
+    report: dict[str, Any] = json.loads(await objects.get_bytes(part["report_key"]))
+    return report
+
+
+async def _try_complete(event: Event, state: State, objects: ObjectStore) -> list[Event]:
+    sid = event.sessionid
+    questions = await state.get("questions", sid)
+    if questions is None:
+        return []
+    uploads = {u["_id"]: u for u in await state.find("uploads", session_id=sid)}
+    results = {r["_id"]: r for r in await state.find("results", session_id=sid)}
+    if any(aid not in results for aid in uploads):
+        return []  # an answer is still being analysed
+    qids = [q["question_id"] for q in questions["questions"]]
+    latest: dict[str, dict[str, Any]] = {}
+    for aid, r in results.items():
+        if r["status"] == "scored" and r["attempt"] >= latest.get(r["question_id"], {}).get("attempt", 0):
+            latest[r["question_id"]] = {**r, "answer_id": aid}
+    finished = await state.get("finished", sid) is not None
+    if not finished and set(qids) - set(latest):
+        return []
+    if not await state.claim(f"complete:{sid}", event.id):
+        return []
+    answers = [
+        AnswerSummary(answer_id=r["answer_id"], question_id=q, attempt=r["attempt"], scores=Scores(**r["scores"]))
+        for q, r in latest.items()
+    ]
+    totals = {
+        k: [a.scores.model_dump()[k] for a in answers if a.scores.model_dump()[k] is not None]
+        for k in Scores.model_fields
+    }
+    overall = Scores(**{k: round(sum(v) / len(v), 1) if v else None for k, v in totals.items()})
+    cards = []
+    for r in latest.values():
+        body = json.loads(await objects.get_bytes(r["report_key"]))
+        cards.append(ScoreCard(**body["card"]))
+    report_key = f"sessions/{sid}/feedback.json"
+    await objects.put_bytes(
+        report_key, json.dumps({"scores": overall.model_dump(), **session_feedback(cards)}).encode(), "application/json"
+    )
+    data = SessionCompletedData(
+        session_id=sid,
+        answers=tuple(answers),
+        scores=overall,
+        report_key=report_key,
+        unanswered_question_ids=tuple(q for q in qids if q not in latest),
+    )
+    return [SessionCompleted.caused_by(event, data, source=SOURCE)]

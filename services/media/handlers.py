@@ -91,6 +91,7 @@ async def extract_media(
         session_id=d.session_id,
         answer_id=d.answer_id,
         question_id=d.question_id,
+        attempt=d.attempt,
         audio_key=audio_key,
         frames=tuple(frame_refs),
         duration_s=result.duration_s,

@@ -22,10 +22,10 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        from services.speech.adapters.whisper import WhisperTranscriber
+        from services.speech.adapters.whisper import shared_transcriber
 
         state["asr"] = await asyncio.to_thread(
-            WhisperTranscriber,
+            shared_transcriber,
             settings.speech_model,
             settings.model_cache_dir,
             settings.speech_threads,

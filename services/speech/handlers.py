@@ -52,6 +52,7 @@ async def analyze_speech(
         session_id=d.session_id,
         answer_id=d.answer_id,
         question_id=d.question_id,
+        attempt=d.attempt,
         report_key=report_key,
         transcript=report.transcript,
         wpm=report.wpm,

@@ -57,6 +57,7 @@ async def analyze_frames(
         session_id=d.session_id,
         answer_id=d.answer_id,
         question_id=d.question_id,
+        attempt=d.attempt,
         report_key=report_key,
         frames_used=report.frames_used,
         face_present_ratio=report.face_present_ratio,

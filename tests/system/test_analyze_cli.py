@@ -63,6 +63,16 @@ def test_analyze_prints_the_json_report(tmp_path):
     assert report["speech"]["long_pause_count"] == 1
     assert report["speech"]["words"][0].keys() == {"word", "start", "end", "prob"}
     assert report["vision"]["face_present_ratio"] == 1.0
+    assert {
+        "overall",
+        "content",
+        "communication",
+        "confidence",
+        "body_language",
+        "confidence_level",
+        "evidence",
+    } <= set(report["scores"])
+    assert report["feedback"]["summary"] and isinstance(report["feedback"]["strengths"], list)
     assert report["media"]["duration_s"] > 8 and report["media"]["frames"][0]["t"] == 0.0
     human = run(str(clip))
     assert human.returncode == 0 and "Eye contact: 100%" in human.stdout and "Transcript:" in human.stdout

@@ -78,7 +78,7 @@ async def test_upload_publishes_answer_and_failure_is_visible(platform: Platform
         (b"plain text, not a video", "video/webm", 415),
         (WEBM, "text/plain", 415),
         (b"", "video/webm", 400),
-        (b"\x1a\x45\xdf\xa3" + b"\x00" * (64 * 1024), "video/webm", 413),  # over the 64 KiB test limit
+        (b"\x1a\x45\xdf\xa3" + b"\x00" * (2 * 1024 * 1024), "video/webm", 413),  # over the 2 MiB test limit
     ],
 )
 async def test_upload_rejects_bad_videos(platform: Platform, content, content_type, status):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,12 @@ DISFLUENT_PROMPT = (
     "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, you know, I mean, er, ah."
 )
 """Whisper copies the style of its prompt: a disfluent one makes it write the "um"s it would drop."""
+
+
+@functools.lru_cache(maxsize=2)
+def shared_transcriber(model: str, cache_dir: Path, threads: int, prompt: bool) -> WhisperTranscriber:
+    """One loaded model per process and configuration (services in one process share it)."""
+    return WhisperTranscriber(model, cache_dir, threads, prompt)
 
 
 class WhisperTranscriber:

@@ -1,0 +1,36 @@
+"""The feedback service's join state, insert-only.
+
+Every fact is its own document inserted under a unique id, because a unique
+insert is the one operation atomic across processes on every backend
+(FerretDB v1 included). Exactly-once decisions are claims: the first insert
+wins, and the claim records which event won so a redelivery of that same
+event can finish the job after a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.storage.documents import DocumentStore
+
+
+class FeedbackState:
+    def __init__(self, store: DocumentStore) -> None:
+        self._s = store
+
+    async def remember(self, kind: str, doc_id: str, doc: dict[str, Any]) -> None:
+        """Record a fact once (a repeat of the same fact is a no-op)."""
+        await self._s.insert(f"fb_{kind}", doc_id, doc)
+
+    async def get(self, kind: str, doc_id: str) -> dict[str, Any] | None:
+        return await self._s.get(f"fb_{kind}", doc_id)
+
+    async def find(self, kind: str, **where: Any) -> list[dict[str, Any]]:
+        return await self._s.find(f"fb_{kind}", where)
+
+    async def claim(self, what: str, event_id: str) -> bool:
+        """True for the first claimer of ``what``, and again for that same event if it is redelivered."""
+        if await self._s.insert("fb_claims", what, {"by": event_id}):
+            return True
+        existing = await self._s.get("fb_claims", what)
+        return existing is not None and existing.get("by") == event_id

@@ -1,0 +1,139 @@
+"""The feedback join on real Kafka + FerretDB: two consumer processes, every event delivered twice."""
+
+import asyncio
+import json
+import uuid
+from contextlib import AsyncExitStack
+
+import pytest
+
+from mockinterview import registry
+from runtime.bus.port import Subscription
+from runtime.infra import open_infrastructure
+from runtime.settings import Mode, PlatformSettings
+from schemas import (
+    AnswerScored,
+    AnswerUploaded,
+    AnswerUploadedData,
+    SessionCompleted,
+    SessionFinished,
+    SessionFinishedData,
+    SpeechAnalyzed,
+    SpeechAnalyzedData,
+    VisionAnalyzed,
+    VisionAnalyzedData,
+)
+from services.questions.adapters.bank import QuestionBank
+from services.questions.handlers import generate_questions
+from tests.factories import session_requested
+
+pytestmark = pytest.mark.integration
+
+
+async def test_exactly_one_score_per_answer_and_one_completion(stack):
+    suffix = uuid.uuid4().hex[:8]
+    overrides = {
+        "mode": Mode.distributed,
+        "kafka_bootstrap": stack["MI_KAFKA_BOOTSTRAP"],
+        "s3_endpoint": stack["MI_S3_ENDPOINT"],
+        "s3_access_key": stack["MI_S3_ACCESS_KEY"],
+        "s3_secret_key": stack["MI_S3_SECRET_KEY"],
+        "s3_bucket": f"fb-{suffix}",
+        "mongo_url": stack["MI_MONGO_URL"],
+        "mongo_db": f"fb_{suffix}",
+        "retry_backoff_s": 0.2,
+    }
+    request = session_requested(duration=15)
+    sid = request.sessionid
+    questions = await generate_questions(request, QuestionBank.load(), 3)
+    qids = [q.question_id for q in questions.data.questions][:2]
+    got: list = []
+
+    async def sink(event):
+        if event.sessionid == sid:
+            got.append(event)
+
+    async with AsyncExitStack() as stack_:
+        infras = [
+            await stack_.enter_async_context(open_infrastructure(PlatformSettings(**overrides), f"fb{i}"))
+            for i in range(2)
+        ]
+        for infra in infras:  # two feedback "processes" in one consumer group
+            _, service = registry.load("feedback").build(infra, **overrides)
+            for sub in service.subscriptions:
+                infra.bus.subscribe(Subscription(sub.event, f"feedback-{suffix}", sub.handler))
+            await stack_.enter_async_context(service.lifespan())
+        for cls in (AnswerScored, SessionCompleted):
+            infras[0].bus.subscribe(Subscription(cls, f"sink-{suffix}", sink))
+        for infra in infras:
+            await infra.bus.start()
+            stack_.push_async_callback(infra.bus.stop)
+        bus, objects = infras[0].bus, infras[0].objects
+        events = [request, questions]
+        for i, qid in enumerate(qids):
+            aid = f"{suffix}-a{i}"
+            up = AnswerUploaded.new(
+                AnswerUploadedData(
+                    session_id=sid,
+                    answer_id=aid,
+                    question_id=qid,
+                    attempt=1,
+                    video_key=f"s/{aid}/v.webm",
+                    content_type="video/webm",
+                    size_bytes=1,
+                ),
+                source="t",
+                sessionid=sid,
+                answerid=aid,
+            )
+            speech = {
+                "duration_s": 40,
+                "transcript": "I reproduce the bug, read the logs and add a test.",
+                "wpm": 135,
+                "filler_rate_per_min": 1.5,
+                "fillers": [],
+                "long_pause_count": 0,
+                "pauses": [],
+                "hedges": [],
+                "volume_dbfs": -22,
+                "pitch_variation_st": 3.1,
+                "quality": [],
+            }
+            vision = {"eye_contact_ratio": 0.7, "looking_away": [], "posture": {}, "movement": 0.1, "quality": []}
+            await objects.put_bytes(f"s/{aid}/speech.json", json.dumps(speech).encode(), "application/json")
+            await objects.put_bytes(f"s/{aid}/vision.json", json.dumps(vision).encode(), "application/json")
+            common = {"session_id": sid, "answer_id": aid, "question_id": qid, "attempt": 1}
+            events += [
+                up,
+                SpeechAnalyzed.caused_by(
+                    up,
+                    SpeechAnalyzedData(**common, report_key=f"s/{aid}/speech.json", transcript="x", model="m"),
+                    source="t",
+                ),
+                VisionAnalyzed.caused_by(
+                    up,
+                    VisionAnalyzedData(**common, report_key=f"s/{aid}/vision.json", frames_used=4, models=("m",)),
+                    source="t",
+                ),
+            ]
+        events.append(
+            SessionFinished.new(
+                SessionFinishedData(session_id=sid, question_ids=tuple(qids), answered_question_ids=tuple(qids)),
+                source="t",
+                sessionid=sid,
+            )
+        )
+        for event in events:
+            await bus.publish(event)
+        for event in events[2:]:  # redelivery: every answer event a second time
+            await bus.publish(event)
+        async with asyncio.timeout(120):
+            while not any(isinstance(e, SessionCompleted) for e in got):
+                await asyncio.sleep(0.2)
+        await asyncio.sleep(3)  # let any duplicate surface
+    scored = {e.id: e for e in got if isinstance(e, AnswerScored)}
+    completed = {e.id: e for e in got if isinstance(e, SessionCompleted)}
+    assert sorted(e.data.answer_id for e in scored.values()) == [f"{suffix}-a0", f"{suffix}-a1"]
+    assert len(completed) == 1
+    [done] = completed.values()
+    assert {a.answer_id for a in done.data.answers} == {e.data.answer_id for e in scored.values()}
