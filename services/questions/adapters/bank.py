@@ -1,21 +1,81 @@
-"""The checked-in question bank (offline default: no API key needed)."""
+"""The checked-in question bank (offline default: no API key needed).
+
+152 questions: technical ones per role family, behavioural and situational
+ones for every role (worded with the role). Near-duplicates are skipped at
+pick time with sentence embeddings, so two questions asking the same thing in
+other words never land in one session.
+"""
 
 from __future__ import annotations
 
 import json
 import random
+import re
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from schemas import Level, Question, QuestionType
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "software": (
+        "software",
+        "developer",
+        "engineer",
+        "backend",
+        "frontend",
+        "full stack",
+        "fullstack",
+        "programmer",
+        "mobile",
+        "ios",
+        "android",
+        "web",
+    ),
+    "data": ("data", "machine learning", "ml ", "analyst", "analytics", "scientist", "ai ", "bi "),
+    "product": ("product manager", "product owner", "pm"),
+    "design": ("design", "ux", "ui ", "researcher"),
+    "devops": ("devops", "sre", "site reliability", "platform", "infrastructure", "cloud", "operations"),
+    "security": ("security", "secops", "pentest", "appsec"),
+    "qa": ("qa", "quality", "test", "tester", "sdet"),
+    "marketing": ("marketing", "growth", "brand", "content", "seo"),
+    "sales": ("sales", "account executive", "account manager", "business development", "customer success"),
+    "management": ("manager", "head of", "director", "lead", "vp "),
+}
+NEAR_DUPLICATE = 0.8
+"""Cosine similarity above which two questions count as the same question."""
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+def family_of(role: str) -> str | None:
+    """The role family whose keywords appear in ``role`` (more specific families first)."""
+    text = f" {role.lower()} "
+    for family in (
+        "security",
+        "qa",
+        "devops",
+        "data",
+        "design",
+        "product",
+        "sales",
+        "marketing",
+        "software",
+        "management",
+    ):
+        if any(re.search(rf"(?<![a-z]){re.escape(k.strip())}(?![a-z])", text) for k in FAMILIES[family]):
+            return family
+    return None
 
 
 class BankEntry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
+    families: tuple[str, ...]
     type: QuestionType
     levels: tuple[Level, ...]
     text: str
@@ -25,32 +85,59 @@ class BankEntry(BaseModel):
 
 
 class QuestionBank:
-    """Picks questions by type and level, deterministically per session seed."""
+    """Picks questions by role family, type and level, deterministically per session seed."""
 
     name = "bank"
 
-    def __init__(self, entries: list[BankEntry]) -> None:
+    def __init__(self, entries: list[BankEntry], embed: Embed | None = None) -> None:
         self.entries = entries
+        self._embed = embed
+        self._vectors: np.ndarray | None = None
 
     @classmethod
-    def load(cls, path: Path | None = None) -> QuestionBank:
+    def load(cls, path: Path | None = None, embed: Embed | None = None) -> QuestionBank:
         text = (
             path.read_text()
             if path is not None
             else resources.files("services.questions").joinpath("bank.json").read_text()
         )
-        return cls([BankEntry.model_validate(e) for e in json.loads(text)])
+        return cls([BankEntry.model_validate(e) for e in json.loads(text)], embed)
+
+    def _similarity(self) -> np.ndarray | None:
+        if self._embed is None:
+            return None
+        if self._vectors is None:
+            self._vectors = self._embed([e.text for e in self.entries])
+        return self._vectors @ self._vectors.T  # type: ignore[no-any-return]
 
     def pick(self, role: str, types: tuple[QuestionType, ...], level: Level, count: int, seed: str) -> list[Question]:
+        family = family_of(role)
         rng = random.Random(seed)
-        pools = {t: [e for e in self.entries if e.type is t and level in e.levels] for t in types}
-        for pool in pools.values():
-            rng.shuffle(pool)
+        index = {id(e): i for i, e in enumerate(self.entries)}
+        pools: dict[QuestionType, list[BankEntry]] = {}
+        for t in types:
+            # Roles outside the known families get situational questions instead of another field's technical ones.
+            wanted = QuestionType.situational if (t is QuestionType.technical and family is None) else t
+            pools[t] = [
+                e
+                for e in self.entries
+                if e.type is wanted and level in e.levels and ("*" in e.families or family in e.families)
+            ]
+            rng.shuffle(pools[t])
+        sim = self._similarity()
         chosen: list[BankEntry] = []
         while len(chosen) < count and any(pools.values()):
             for t in types:  # round-robin over types for a balanced mix
-                if pools[t] and len(chosen) < count:
-                    chosen.append(pools[t].pop())
+                while pools[t] and len(chosen) < count:
+                    candidate = pools[t].pop()
+                    if candidate in chosen:
+                        continue
+                    if sim is not None and any(
+                        sim[index[id(candidate)], index[id(c)]] > NEAR_DUPLICATE for c in chosen
+                    ):
+                        continue
+                    chosen.append(candidate)
+                    break
         return [
             Question(
                 question_id=f"q{i + 1}",
