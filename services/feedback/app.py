@@ -36,12 +36,14 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         from runtime.embeddings import shared_minilm
+        from runtime.llm import client_from_settings
 
         ports["embedder"] = await asyncio.to_thread(shared_minilm)
+        ports["llm"] = client_from_settings(settings)
         yield
 
     async def on_part(event: SpeechAnalyzed | VisionAnalyzed) -> list[Any]:
-        return await h.on_part(event, state, infra.objects, ports["embedder"])
+        return await h.on_part(event, state, infra.objects, ports["embedder"], ports["llm"])
 
     async def on_failed(event: AnswerFailed) -> list[Any]:
         return await h.on_answer_failed(event, state, infra.objects, ports["embedder"])

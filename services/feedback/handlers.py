@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict
 from typing import Any, Protocol
 
+from runtime.llm import LLMClient
 from runtime.storage.objects import ObjectStore
 from schemas import (
     AnswerFailed,
@@ -30,6 +31,7 @@ from schemas import (
     VisionAnalyzed,
 )
 from services.feedback.content import Embedder, analyze_content
+from services.feedback.llm_text import llm_feedback
 from services.feedback.scoring import ScoreCard, score_answer
 from services.feedback.text import answer_feedback, session_feedback
 
@@ -66,12 +68,16 @@ async def on_answer_uploaded(event: AnswerUploaded, state: State) -> None:
 
 
 async def on_part(
-    event: SpeechAnalyzed | VisionAnalyzed, state: State, objects: ObjectStore, embedder: Embedder
+    event: SpeechAnalyzed | VisionAnalyzed,
+    state: State,
+    objects: ObjectStore,
+    embedder: Embedder,
+    llm: LLMClient | None = None,
 ) -> list[Event]:
     d = event.data
     part = "speech" if isinstance(event, SpeechAnalyzed) else "vision"
     await state.remember("parts", f"{d.answer_id}:{part}", {"session_id": d.session_id, "report_key": d.report_key})
-    return await _try_score(event, state, objects, embedder)
+    return await _try_score(event, state, objects, embedder, llm)
 
 
 async def on_answer_failed(event: AnswerFailed, state: State, objects: ObjectStore, embedder: Embedder) -> list[Event]:
@@ -94,7 +100,9 @@ async def on_session_finished(event: SessionFinished, state: State, objects: Obj
     return await _try_complete(event, state, objects)
 
 
-async def _try_score(event: Event, state: State, objects: ObjectStore, embedder: Embedder) -> list[Event]:
+async def _try_score(
+    event: Event, state: State, objects: ObjectStore, embedder: Embedder, llm: LLMClient | None = None
+) -> list[Event]:
     aid = event.answerid
     assert aid is not None
     parts = {p: await state.get("parts", f"{aid}:{p}") for p in PARTS}
@@ -127,7 +135,12 @@ async def _try_score(event: Event, state: State, objects: ObjectStore, embedder:
         "report_key", f"sessions/{event.sessionid}/answers/{aid}/x"
     )
     report_key = report_key.rsplit("/", 1)[0] + "/feedback.json"
-    body = {"question": question, "card": asdict(card), "feedback": answer_feedback(card)}
+    text = (
+        await llm_feedback(llm, card, question["text"], speech["transcript"])
+        if llm is not None and speech is not None
+        else answer_feedback(card) | {"source": "deterministic"}
+    )
+    body = {"question": question, "card": asdict(card), "feedback": text}
     await objects.put_bytes(report_key, json.dumps(body).encode(), "application/json")
     scores = Scores(**{k: card.scores.get(k) for k in Scores.model_fields})
     await state.remember(

@@ -150,8 +150,8 @@ def _summary(card: ScoreCard) -> str:
     if overall is None:
         return "This answer could not be scored: " + "; ".join(f"{k}: {v}" for k, v in card.cannot_measure.items())
     present: dict[str, float] = {k: v for k, v in s.items() if k != "overall" and v is not None}
-    best = max(present, key=lambda k: present[k])
-    worst = min(present, key=lambda k: present[k])
+    best = max(present, key=lambda k: present[k], default="")
+    worst = min(present, key=lambda k: present[k], default="")
     verdict = "strong" if overall >= 80 else "solid" if overall >= 60 else "needs work"
     text = f"Overall {overall:.0f}/100 ({verdict}, {card.confidence_level} confidence in the measurement)."
     if best != worst:

@@ -108,7 +108,7 @@ class QuestionBank:
             return None
         if self._vectors is None:
             self._vectors = self._embed([e.text for e in self.entries])
-        return self._vectors @ self._vectors.T  # type: ignore[no-any-return]
+        return self._vectors @ self._vectors.T
 
     def pick(self, role: str, types: tuple[QuestionType, ...], level: Level, count: int, seed: str) -> list[Question]:
         family = family_of(role)

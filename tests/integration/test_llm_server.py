@@ -1,0 +1,55 @@
+"""The LLM path against a real OpenAI-compatible server on loopback (llama.cpp serving SmolLM2-135M)."""
+
+import pytest
+from pydantic import BaseModel, Field
+
+from runtime.llm import LLMClient, OpenAICompatible
+from services.feedback.llm_text import llm_feedback
+from services.feedback.scoring import ScoreCard
+
+pytestmark = pytest.mark.integration
+
+
+class Greeting(BaseModel):
+    greeting: str = Field(min_length=1)
+    words: int = Field(ge=0)
+
+
+@pytest.fixture
+async def client(stack):
+    if "MI_LLM_BASE_URL" not in stack:
+        pytest.fail("the llm component of the local stack is not running")
+    transport = OpenAICompatible(stack["MI_LLM_BASE_URL"], stack["MI_LLM_MODEL"], timeout_s=120)
+    yield LLMClient(transport, stack["MI_LLM_MODEL"])
+    await transport.close()
+
+
+async def test_schema_constrained_call_returns_a_valid_object(client):
+    out = await client.structured("Greet an interview candidate and count your words.", Greeting, max_tokens=60)
+    assert isinstance(out, Greeting) and out.greeting
+
+
+async def test_llm_feedback_keeps_only_claims_the_measurements_support(client):
+    card = ScoreCard(
+        scores={"overall": 55.0, "communication": 90.0, "body_language": 10.0},
+        confidence_level="medium",
+        evidence=[
+            {"category": "body_language", "metric": "eye_contact_ratio", "value": 0.2, "target": ">= 0.6", "score": 0},
+            {"category": "communication", "metric": "pace_wpm", "value": 140, "target": "120-160", "score": 100},
+            {
+                "category": "communication",
+                "metric": "fillers_per_min",
+                "value": 1.0,
+                "target": "<= 3/min",
+                "score": 100,
+            },
+        ],
+    )
+    out = await llm_feedback(client, card, "Tell me about yourself.", "I build data pipelines at a bank.")
+    assert out["summary"].startswith("Overall 55/100")
+    assert out["source"] in ("deterministic", f"llm:{client.model}")
+    score = {e["metric"]: e["score"] for e in card.evidence}
+    # Whatever the tiny model wrote, nothing it kept contradicts the evidence.
+    for claim in out.get("claims", []):
+        assert claim["metric"] in score
+        assert (score[claim["metric"]] >= 80) if claim["kind"] == "strength" else (score[claim["metric"]] < 60)
