@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from runtime.logging import get_logger
 from schemas import (
     InterviewType,
     Level,
@@ -12,9 +13,11 @@ from schemas import (
     QuestionsGeneratedData,
     QuestionType,
     SessionRequested,
+    SessionRequestedData,
 )
 
 SOURCE = "mockinterview/questions"
+log = get_logger(__name__)
 
 TYPES_FOR: dict[InterviewType, tuple[QuestionType, ...]] = {
     InterviewType.technical: (QuestionType.technical,),
@@ -38,20 +41,35 @@ def question_count(duration_min: int, minutes_per_question: int) -> int:
     return max(1, duration_min // minutes_per_question)
 
 
+class Writer(Protocol):
+    """Writes tailored questions (an LLM); may fail, then the bank answers alone."""
+
+    name: str
+
+    async def write(self, req: SessionRequestedData, types: tuple[QuestionType, ...], count: int) -> list[Question]: ...
+
+
 async def generate_questions(
-    event: SessionRequested, source: QuestionSource, minutes_per_question: int
+    event: SessionRequested, source: QuestionSource, minutes_per_question: int, writer: Writer | None = None
 ) -> QuestionsGenerated:
-    """SessionRequested -> QuestionsGenerated."""
+    """SessionRequested -> QuestionsGenerated (LLM-written when a writer is configured, topped up from the bank)."""
     req = event.data
-    questions = source.pick(
-        role=req.role,
-        types=TYPES_FOR[req.interview_type],
-        level=req.level,
-        count=question_count(req.duration_min, minutes_per_question),
-        seed=req.session_id,
-    )
+    types = TYPES_FOR[req.interview_type]
+    count = question_count(req.duration_min, minutes_per_question)
+    written: list[Question] = []
+    generator = source.name
+    if writer is not None:
+        try:
+            written = await writer.write(req, types, count)
+            generator = writer.name if len(written) >= count else f"{writer.name}+{source.name}"
+        except Exception as exc:  # an LLM outage must not block the interview: fall back to the bank
+            log.warning("questions.writer_failed", error=repr(exc))
+    seen = {q.text for q in written}
+    extra = [q for q in source.pick(req.role, types, req.level, count, req.session_id) if q.text not in seen]
+    chosen = (written + extra)[:count]
+    questions = [q.model_copy(update={"question_id": f"q{i + 1}", "index": i}) for i, q in enumerate(chosen)]
     return QuestionsGenerated.caused_by(
         event,
-        QuestionsGeneratedData(session_id=req.session_id, questions=tuple(questions), generator=source.name),
+        QuestionsGeneratedData(session_id=req.session_id, questions=tuple(questions), generator=generator),
         source=SOURCE,
     )

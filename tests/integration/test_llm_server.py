@@ -53,3 +53,16 @@ async def test_llm_feedback_keeps_only_claims_the_measurements_support(client):
     for claim in out.get("claims", []):
         assert claim["metric"] in score
         assert (score[claim["metric"]] >= 80) if claim["kind"] == "strength" else (score[claim["metric"]] < 60)
+
+
+async def test_questions_written_by_the_llm_or_from_the_bank_are_valid(client):
+    from services.questions.adapters.bank import QuestionBank
+    from services.questions.app import LLMWriter
+    from services.questions.handlers import generate_questions
+    from tests.factories import session_requested
+
+    out = await generate_questions(session_requested(duration=15), QuestionBank.load(), 3, LLMWriter(client))
+    qs = out.data.questions
+    assert len(qs) == 5 and len({q.text for q in qs}) == 5
+    assert out.data.generator in ("bank", f"llm:{client.model}", f"llm:{client.model}+bank")
+    assert all(len(q.criteria) >= 2 for q in qs)
