@@ -156,6 +156,10 @@ class SessionFinishedData(Model):
     answered_question_ids: tuple[str, ...]
 
 
+class SessionDeletedData(Model):
+    session_id: str
+
+
 class AnswerSummary(Model):
     answer_id: str
     question_id: str
@@ -229,6 +233,14 @@ class SessionFinished(Event):
     data: SessionFinishedData
 
 
+class SessionDeleted(Event):
+    """The candidate erased the session: every service deletes what it holds for it."""
+
+    TYPE: ClassVar[str] = TYPE_PREFIX + "session.deleted"
+    type: Literal["dev.mockinterview.session.deleted"] = "dev.mockinterview.session.deleted"
+    data: SessionDeletedData
+
+
 class SessionCompleted(Event):
     TYPE: ClassVar[str] = TYPE_PREFIX + "session.completed"
     type: Literal["dev.mockinterview.session.completed"] = "dev.mockinterview.session.completed"
@@ -269,4 +281,5 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SessionFinished,
     SessionCompleted,
     AnswerFailed,
+    SessionDeleted,
 )

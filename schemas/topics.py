@@ -12,6 +12,7 @@ from schemas.events import (
     MediaExtracted,
     QuestionsGenerated,
     SessionCompleted,
+    SessionDeleted,
     SessionFinished,
     SessionRequested,
     SpeechAnalyzed,
@@ -28,6 +29,7 @@ ANSWER_SCORED = f"mi.answer.scored.v{SCHEMA_VERSION}"
 SESSION_FINISHED = f"mi.session.finished.v{SCHEMA_VERSION}"
 SESSION_COMPLETED = f"mi.session.completed.v{SCHEMA_VERSION}"
 ANSWER_FAILED = f"mi.answer.failed.v{SCHEMA_VERSION}"
+SESSION_DELETED = f"mi.session.deleted.v{SCHEMA_VERSION}"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -42,6 +44,7 @@ TOPICS: dict[type[Event], str] = {
     SessionFinished: SESSION_FINISHED,
     SessionCompleted: SESSION_COMPLETED,
     AnswerFailed: ANSWER_FAILED,
+    SessionDeleted: SESSION_DELETED,
 }
 assert set(TOPICS) == set(ALL_EVENTS), "every event needs a topic"
 

@@ -17,6 +17,7 @@ from schemas import (
     AnswerUploaded,
     QuestionsGenerated,
     SessionCompleted,
+    SessionDeleted,
     SessionFinished,
     SessionRequested,
     SpeechAnalyzed,
@@ -55,6 +56,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         Subscription(SpeechAnalyzed, NAME, on_part),
         Subscription(VisionAnalyzed, NAME, on_part),
         Subscription(AnswerFailed, NAME, on_failed),
+        Subscription(SessionDeleted, NAME, partial(h.on_session_deleted, state=state)),
         Subscription(SessionFinished, NAME, partial(h.on_session_finished, state=state, objects=infra.objects)),
     ]
     return Service(NAME, subs, produces=(AnswerScored, SessionCompleted), lifespan=lifespan)

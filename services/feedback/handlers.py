@@ -24,6 +24,7 @@ from schemas import (
     Scores,
     SessionCompleted,
     SessionCompletedData,
+    SessionDeleted,
     SessionFinished,
     SessionRequested,
     SpeechAnalyzed,
@@ -48,6 +49,7 @@ class State(Protocol):
     async def get(self, kind: str, doc_id: str) -> dict[str, Any] | None: ...
     async def find(self, kind: str, **where: Any) -> list[dict[str, Any]]: ...
     async def claim(self, what: str, event_id: str) -> bool: ...
+    async def forget(self, session_id: str) -> None: ...
 
 
 async def on_session_requested(event: SessionRequested, state: State) -> None:
@@ -93,6 +95,10 @@ async def on_answer_failed(event: AnswerFailed, state: State, objects: ObjectSto
         {"session_id": d.session_id, "question_id": d.question_id, "status": "failed", "reason": d.reason},
     )
     return await _try_complete(event, state, objects)
+
+
+async def on_session_deleted(event: SessionDeleted, state: State) -> None:
+    await state.forget(event.sessionid)
 
 
 async def on_session_finished(event: SessionFinished, state: State, objects: ObjectStore) -> list[Event]:

@@ -25,7 +25,7 @@ from schemas import (
     SpeechAnalyzed,
     VisionAnalyzed,
 )
-from services.gateway import api, handlers
+from services.gateway import api, handlers, results
 from services.gateway.adapters.sessions import SessionRepository
 from services.gateway.config import Settings
 
@@ -45,6 +45,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     app.state.objects = infra.objects
     app.include_router(ops_router())
     app.include_router(api.router)
+    app.include_router(results.router)
     static = resources.files("services.gateway").joinpath("static")
     app.mount("/", StaticFiles(directory=str(static), html=True), name="ui")
 

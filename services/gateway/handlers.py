@@ -127,7 +127,17 @@ async def on_questions_generated(event: QuestionsGenerated, sessions: Sessions) 
 
 
 async def on_media_extracted(event: MediaExtracted, sessions: Sessions) -> None:
-    await sessions.update(event.sessionid, {"$set": {f"answers.{event.data.answer_id}.status": "analyzing"}})
+    d = event.data
+    await sessions.update(
+        event.sessionid,
+        {
+            "$set": {
+                f"answers.{d.answer_id}.status": "analyzing",
+                f"answers.{d.answer_id}.playback_key": d.playback_key,
+                f"answers.{d.answer_id}.duration_s": d.duration_s,
+            }
+        },
+    )
 
 
 async def on_speech_analyzed(event: SpeechAnalyzed, sessions: Sessions) -> None:

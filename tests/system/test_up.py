@@ -1,5 +1,6 @@
 """`mockinterview up`: the embedded platform in one process, as a user starts it."""
 
+import json
 import time
 
 import httpx
@@ -46,6 +47,11 @@ def test_up_serves_ui_health_and_a_whole_flow(tmp_path):
             headers={**auth, "Content-Type": "video/webm"},
         )
         assert up.status_code == 202
+        with httpx.stream("GET", f"{base}/api/sessions/{sid}/events", headers=auth, timeout=10) as events:
+            assert events.headers["content-type"].startswith("text/event-stream")
+            first = next(line for line in events.iter_lines() if line.startswith("data: "))
+        view = json.loads(first[6:])
+        assert view["questions"] == 5 and up.json()["answer_id"] in view["answers"]
         metrics = httpx.get(base + "/metrics").text
         assert 'mi_events_published_total{topic="mi.session.requested.v1"}' in metrics
     log = (tmp_path / "up.log").read_text()

@@ -28,6 +28,13 @@ class FeedbackState:
     async def find(self, kind: str, **where: Any) -> list[dict[str, Any]]:
         return await self._s.find(f"fb_{kind}", where)
 
+    async def forget(self, session_id: str) -> None:
+        """Erase every fact about a session (the candidate deleted it)."""
+        for kind in ("uploads", "parts", "results"):
+            await self._s.delete(f"fb_{kind}", {"session_id": session_id})
+        for kind in ("sessions", "questions", "finished"):
+            await self._s.delete(f"fb_{kind}", {"_id": session_id})
+
     async def claim(self, what: str, event_id: str) -> bool:
         """True for the first claimer of ``what``, and again for that same event if it is redelivered."""
         if await self._s.insert("fb_claims", what, {"by": event_id}):

@@ -20,6 +20,9 @@ class SessionRepository:
     async def get(self, session_id: str) -> Doc | None:
         return await self._store.get(COLLECTION, session_id)
 
+    async def delete(self, session_id: str) -> None:
+        await self._store.delete(COLLECTION, {"_id": session_id})
+
     async def update(self, session_id: str, update: Doc) -> Doc | None:
         """Atomic update of an existing session; None if there is none."""
         return await self._store.update(COLLECTION, session_id, update, upsert=False)

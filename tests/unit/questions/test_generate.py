@@ -13,8 +13,17 @@ class Writer:
     async def write(self, req, types, count):
         if self.fail:
             raise TimeoutError("LLM down")
-        return [Question(question_id="x", index=0, text=f"Tailored question {i} about {req.role}?",
-                         type=types[0], expected_duration_s=180, criteria=("a", "b", "c")) for i in range(self.n)]
+        return [
+            Question(
+                question_id="x",
+                index=0,
+                text=f"Tailored question {i} about {req.role}?",
+                type=types[0],
+                expected_duration_s=180,
+                criteria=("a", "b", "c"),
+            )
+            for i in range(self.n)
+        ]
 
 
 async def test_written_questions_are_topped_up_from_the_bank_and_renumbered():
@@ -28,5 +37,7 @@ async def test_written_questions_are_topped_up_from_the_bank_and_renumbered():
 async def test_a_failing_writer_falls_back_to_the_bank():
     out = await generate_questions(session_requested(duration=15), QuestionBank.load(), 3, Writer(fail=True))
     assert len(out.data.questions) == 5 and out.data.generator == "bank"
-    assert all(q.type in (QuestionType.technical, QuestionType.behavioral, QuestionType.situational)
-               for q in out.data.questions)
+    assert all(
+        q.type in (QuestionType.technical, QuestionType.behavioral, QuestionType.situational)
+        for q in out.data.questions
+    )

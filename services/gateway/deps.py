@@ -1,0 +1,56 @@
+"""FastAPI dependencies of the gateway: ports from app state, and the owned session."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Path, Request, status
+
+from runtime.bus.port import Bus
+from runtime.storage.objects import ObjectStore
+from services.gateway import handlers
+from services.gateway.adapters.sessions import SessionRepository
+from services.gateway.config import Settings
+
+
+def _state(request: Request) -> Any:
+    return request.app.state
+
+
+def get_sessions(request: Request) -> SessionRepository:
+    return _state(request).sessions
+
+
+def get_bus(request: Request) -> Bus:
+    return _state(request).bus
+
+
+def get_objects(request: Request) -> ObjectStore:
+    return _state(request).objects
+
+
+def get_settings(request: Request) -> Settings:
+    return _state(request).settings
+
+
+SessionsDep = Annotated[SessionRepository, Depends(get_sessions)]
+BusDep = Annotated[Bus, Depends(get_bus)]
+ObjectsDep = Annotated[ObjectStore, Depends(get_objects)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def owned_session(
+    session_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    sessions: SessionsDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """The session if the bearer token owns it; 404 otherwise (no existence leak)."""
+    token = authorization.removeprefix("Bearer ").strip() if authorization else None
+    session = await sessions.get(session_id)
+    if not handlers.owns(session, token):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "session not found")
+    assert session is not None
+    return session
+
+
+SessionDep = Annotated[dict[str, Any], Depends(owned_session)]

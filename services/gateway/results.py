@@ -1,0 +1,155 @@
+"""Results, playback, live progress, export and erasure of a session."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Path, Request, Response, status
+from fastapi.responses import StreamingResponse
+
+from runtime.storage.objects import ObjectNotFound, ObjectStore
+from schemas import SessionDeleted, SessionDeletedData
+from services.gateway.deps import BusDep, ObjectsDep, SessionDep, SessionsDep
+from services.gateway.handlers import SOURCE
+
+router = APIRouter(prefix="/api", tags=["results"])
+AnswerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+SSE_POLL_S = 1.0
+SSE_MAX_S = 1800
+
+
+def _answer(session: dict[str, Any], answer_id: str) -> dict[str, Any]:
+    answer = session["answers"].get(answer_id)
+    if answer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "answer not found in this session")
+    return answer
+
+
+async def _json(objects: ObjectStore, key: str | None) -> Any:
+    if not key:
+        return None
+    try:
+        return json.loads(await objects.get_bytes(key))
+    except ObjectNotFound:
+        return None
+
+
+@router.get("/sessions/{session_id}/answers/{answer_id}/video", responses={206: {}, 416: {}})
+async def answer_video(
+    session: SessionDep,
+    answer_id: AnswerId,
+    objects: ObjectsDep,
+    range_: Annotated[str | None, Header(alias="range")] = None,
+) -> Response:
+    """The recording (the seekable copy once media extraction made it), with HTTP range requests."""
+    answer = _answer(session, answer_id)
+    key = answer.get("playback_key") or answer["video_key"]
+    info = await objects.stat(key)
+    start, end = 0, info.size - 1
+    if range_:
+        match = RANGE.match(range_.strip())
+        if not match or (not match[1] and not match[2]):
+            raise HTTPException(status.HTTP_416_RANGE_NOT_SATISFIABLE, "bad Range header")
+        if match[1]:
+            start = int(match[1])
+            end = min(int(match[2]), info.size - 1) if match[2] else info.size - 1
+        else:  # suffix range: the last N bytes
+            start = max(info.size - int(match[2]), 0)
+        if start > end or start >= info.size:
+            return Response(status_code=416, headers={"Content-Range": f"bytes */{info.size}"})
+    headers = {"Accept-Ranges": "bytes", "Content-Length": str(end - start + 1), "Cache-Control": "private"}
+    if range_:
+        headers["Content-Range"] = f"bytes {start}-{end}/{info.size}"
+    return StreamingResponse(
+        objects.stream(key, start, end - start + 1),
+        status_code=206 if range_ else 200,
+        media_type=info.content_type,
+        headers=headers,
+    )
+
+
+@router.get("/sessions/{session_id}/answers/{answer_id}/report")
+async def answer_report(session: SessionDep, answer_id: AnswerId, objects: ObjectsDep) -> dict[str, Any]:
+    """Speech, vision and feedback reports of one answer (null where not produced yet or not measurable)."""
+    answer = _answer(session, answer_id)
+    return {
+        "answer_id": answer_id,
+        "question_id": answer["question_id"],
+        "attempt": answer["attempt"],
+        "status": answer["status"],
+        "error": answer.get("error"),
+        "speech": await _json(objects, (answer.get("speech") or {}).get("report_key")),
+        "vision": await _json(objects, (answer.get("vision") or {}).get("report_key")),
+        "feedback": await _json(objects, answer.get("report_key")),
+    }
+
+
+@router.get("/sessions/{session_id}/results")
+async def session_results(session: SessionDep, objects: ObjectsDep) -> dict[str, Any]:
+    """Session scores and feedback across answers, once the session is completed."""
+    return {
+        "status": session["status"],
+        "scores": session.get("scores"),
+        "feedback": await _json(objects, f"sessions/{session['_id']}/feedback.json"),
+        "answers": {
+            aid: {k: a.get(k) for k in ("question_id", "attempt", "status", "scores", "error")}
+            for aid, a in session["answers"].items()
+        },
+    }
+
+
+@router.get("/sessions/{session_id}/events")
+async def session_events(request: Request, session: SessionDep, sessions: SessionsDep) -> StreamingResponse:
+    """Server-Sent Events: the session's status and per-answer status, whenever they change."""
+    sid = session["_id"]
+
+    async def stream() -> AsyncIterator[str]:
+        last = None
+        for _ in range(int(SSE_MAX_S / SSE_POLL_S)):
+            if await request.is_disconnected():
+                return
+            doc = await sessions.get(sid)
+            if doc is None:
+                yield "event: deleted\ndata: {}\n\n"
+                return
+            view = {
+                "status": doc["status"],
+                "answers": {aid: a["status"] for aid, a in doc["answers"].items()},
+                "questions": len(doc["questions"]),
+            }
+            if view != last:
+                last = view
+                yield f"event: session\ndata: {json.dumps(view)}\n\n"
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(SSE_POLL_S)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/sessions/{session_id}/export")
+async def export_session(session: SessionDep, objects: ObjectsDep) -> Response:
+    """Everything stored about the session, as one JSON document."""
+    body = {k: v for k, v in session.items() if k != "token_sha256"}
+    body["reports"] = {aid: await answer_report(session, aid, objects) for aid in session["answers"]}
+    body["session_feedback"] = await _json(objects, f"sessions/{session['_id']}/feedback.json")
+    return Response(
+        json.dumps(body, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="interview-{session["_id"]}.json"'},
+    )
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_session(session: SessionDep, sessions: SessionsDep, objects: ObjectsDep, bus: BusDep) -> Response:
+    """Erase videos, audio, frames, reports and results; other services erase theirs on SessionDeleted."""
+    sid = session["_id"]
+    await objects.delete_prefix(f"sessions/{sid}/")
+    await sessions.delete(sid)
+    await bus.publish(SessionDeleted.new(SessionDeletedData(session_id=sid), source=SOURCE, sessionid=sid))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,87 @@
+import json
+
+import pytest
+
+from tests.conftest import Platform
+from tests.fixtures import speech as fx
+from tests.fixtures.video import make_clip
+
+SETUP = {"role": "QA Engineer", "interview_type": "mixed", "level": "entry", "duration_min": 15}
+
+
+@pytest.fixture
+async def answered(platform: Platform, tmp_path):
+    created = (await platform.client.post("/api/sessions", json=SETUP)).json()
+    auth = {"Authorization": f"Bearer {created['token']}"}
+    sid = created["session_id"]
+    await platform.bus.drain()
+    session = (await platform.client.get(f"/api/sessions/{sid}", headers=auth)).json()
+    voice, _ = fx.build([("say", "I would test the login form with valid and invalid passwords")])
+    clip = make_clip(tmp_path / "a.webm", seconds=len(voice) / 16_000 + 0.5, speech=voice).read_bytes()
+    qid = session["questions"][0]["question_id"]
+    up = await platform.client.post(
+        f"/api/sessions/{sid}/questions/{qid}/answers", content=clip, headers={**auth, "Content-Type": "video/webm"}
+    )
+    await platform.bus.drain()
+    other = (await platform.client.post("/api/sessions", json=SETUP)).json()
+    return sid, auth, up.json()["answer_id"], {"Authorization": f"Bearer {other['token']}"}
+
+
+async def test_video_supports_range_requests(platform: Platform, answered):
+    sid, auth, aid, _ = answered
+    url = f"/api/sessions/{sid}/answers/{aid}/video"
+    full = await platform.client.get(url, headers=auth)
+    assert full.status_code == 200 and full.headers["accept-ranges"] == "bytes"
+    assert full.content[:4] == b"\x1a\x45\xdf\xa3"  # the seekable WebM copy
+    part = await platform.client.get(url, headers={**auth, "Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == full.content[10:20]
+    assert part.headers["content-range"] == f"bytes 10-19/{len(full.content)}"
+    tail = await platform.client.get(url, headers={**auth, "Range": "bytes=-5"})
+    assert tail.content == full.content[-5:]
+    bad = await platform.client.get(url, headers={**auth, "Range": f"bytes={len(full.content) + 5}-"})
+    assert bad.status_code == 416
+    assert (await platform.client.get(url, headers={**auth, "Range": "lines=1-2"})).status_code == 416
+
+
+async def test_report_results_and_export(platform: Platform, answered):
+    sid, auth, aid, _ = answered
+    report = (await platform.client.get(f"/api/sessions/{sid}/answers/{aid}/report", headers=auth)).json()
+    assert "login" in report["speech"]["transcript"].lower() and report["vision"]["frames_used"] >= 1
+    assert report["status"] == "scored" and report["feedback"]["feedback"]["summary"].startswith("Overall")
+    before = (await platform.client.get(f"/api/sessions/{sid}/results", headers=auth)).json()
+    assert before["status"] == "ready" and before["feedback"] is None  # the session is not finished yet
+    await platform.client.post(f"/api/sessions/{sid}/finish", headers=auth)
+    await platform.bus.drain()
+    results = (await platform.client.get(f"/api/sessions/{sid}/results", headers=auth)).json()
+    assert results["status"] == "completed" and results["scores"]["overall"] is not None
+    assert results["feedback"]["next_steps"] is not None
+    export = await platform.client.get(f"/api/sessions/{sid}/export", headers=auth)
+    assert "attachment" in export.headers["content-disposition"]
+    body = json.loads(export.content)
+    assert "token_sha256" not in body and body["reports"][aid]["feedback"]["feedback"]["summary"]
+
+
+async def test_delete_erases_everything_and_only_for_the_owner(platform: Platform, answered):
+    sid, auth, aid, other = answered
+    for method, path in (
+        ("GET", f"/answers/{aid}/video"),
+        ("GET", f"/answers/{aid}/report"),
+        ("GET", "/results"),
+        ("GET", "/export"),
+        ("GET", "/events"),
+        ("DELETE", ""),
+    ):
+        res = await platform.client.request(method, f"/api/sessions/{sid}{path}", headers=other)
+        assert res.status_code == 404, (method, path)
+    missing = await platform.client.get(f"/api/sessions/{sid}/answers/{'0' * 32}/report", headers=auth)
+    assert missing.status_code == 404
+    assert (await platform.client.delete(f"/api/sessions/{sid}", headers=auth)).status_code == 204
+    await platform.bus.drain()
+    assert (await platform.client.get(f"/api/sessions/{sid}", headers=auth)).status_code == 404
+    objects_left = [
+        p
+        for p in (platform.infra.objects.root / "sessions").rglob("*")  # type: ignore[attr-defined]
+        if sid in str(p) and p.is_file()
+    ]
+    assert objects_left == []
+    assert await platform.infra.documents.find("fb_uploads", {"session_id": sid}) == []
