@@ -1,7 +1,13 @@
-"""Fixtures shared by every test layer."""
+"""Fixtures shared by every test layer.
+
+``stack``: settings of the real local stack (deploy/local/stack.sh), from MI_*
+variables or ``.stack/stack.env``. Without them integration tests are skipped
+locally, but fail under CI (or MI_REQUIRE_STACK): CI must never skip them.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -15,6 +21,33 @@ from mockinterview import registry
 from runtime.bus.memory import InMemoryBus
 from runtime.infra import Infrastructure, open_infrastructure
 from runtime.settings import Mode, PlatformSettings
+
+REPO = Path(__file__).resolve().parents[1]
+REQUIRED = ("MI_KAFKA_BOOTSTRAP", "MI_S3_ENDPOINT", "MI_MONGO_URL", "MI_TRITON_URL")
+
+
+def _stack_env() -> dict[str, str]:
+    env: dict[str, str] = {}
+    path = Path(os.environ.get("MI_STACK_STATE", REPO / ".stack")) / "stack.env"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key:
+                env[key] = value
+    env.update({k: v for k, v in os.environ.items() if k.startswith("MI_")})
+    return env
+
+
+@pytest.fixture(scope="session")
+def stack() -> dict[str, str]:
+    env = _stack_env()
+    missing = [k for k in REQUIRED if k not in env]
+    if missing:
+        message = f"local stack not running (missing {missing}); run deploy/local/stack.sh start"
+        if os.environ.get("CI") or os.environ.get("MI_REQUIRE_STACK"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return env
 
 
 @dataclass

@@ -167,8 +167,15 @@ def session_feedback(cards: list[ScoreCard]) -> dict[str, Any]:
     good: Counter[str] = Counter()
     weak: Counter[str] = Counter()
     for card in cards:
+        # each measurement once per answer (volume and eye contact feed two categories)
+        by_metric: dict[str, list[float]] = {}
         for e in card.evidence:
-            (good if e["score"] >= GOOD else weak if e["score"] < WEAK else Counter())[e["metric"]] += 1
+            by_metric.setdefault(e["metric"], []).append(e["score"])
+        for metric, scores in by_metric.items():
+            if min(scores) >= GOOD:
+                good[metric] += 1
+            elif max(scores) < WEAK:
+                weak[metric] += 1
     n = max(len(cards), 1)
     strengths = [f"{NAMES.get(m, m).capitalize()}: good in {c} of {n} answers." for m, c in good.most_common(4)]
     improvements = [
