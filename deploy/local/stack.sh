@@ -138,10 +138,11 @@ install_llm() {
 
 install_tools() {
   # kcat: the external Kafka client test; espeak-ng + sox: spoken test fixtures;
-  # chromium: the browser end-to-end tests (Playwright drives Debian's build).
+  # chromium: the browser end-to-end tests (Playwright drives Debian's build);
   local missing=()
   command -v kcat >/dev/null || missing+=(kcat)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v promtool >/dev/null || missing+=(prometheus)  # promtool + a server for the alerting test
   command -v espeak-ng >/dev/null || missing+=(espeak-ng)
   command -v sox >/dev/null || missing+=(sox)
   ((${#missing[@]})) || return 0

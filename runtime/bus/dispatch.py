@@ -66,6 +66,12 @@ class Dispatcher:
         self._processed = processed
         self._retry = retry
 
+    @staticmethod
+    def register(sub: Subscription[Event], topic: str) -> None:
+        """Create the subscription's series at 0, so increase() sees the first failure too."""
+        metrics.EVENTS_CONSUMED.labels(topic, sub.group)
+        metrics.DLQ_MESSAGES.labels(topic, sub.group)
+
     async def deliver(self, sub: Subscription[Event], topic: str, payload: bytes, key: bytes | None = None) -> Outcome:
         """Handle one message. Returns only when it is safe to commit it."""
         group = sub.group

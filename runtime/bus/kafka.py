@@ -55,6 +55,7 @@ class KafkaBus:
         self._topics.update({topic, dlq_for(topic)})
         sub: Subscription[Event] = subscription  # type: ignore[assignment]
         dispatcher = self._dispatcher
+        Dispatcher.register(sub, topic)
 
         async def consume(message: KafkaMessage, consumer: Consumer) -> None:
             record: Any = message.raw_message

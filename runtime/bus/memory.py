@@ -38,6 +38,7 @@ class InMemoryBus:
             raise ValueError(f"group {subscription.group!r} already subscribed to {topic}")
         self._subs[topic][subscription.group] = subscription  # type: ignore[assignment]
         self._queues[(topic, subscription.group)] = asyncio.Queue()
+        Dispatcher.register(subscription, topic)  # type: ignore[arg-type]
 
     async def publish(self, event: Event) -> None:
         topic = topic_for(event)
