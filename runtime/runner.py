@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import uvicorn
@@ -14,8 +15,9 @@ from runtime.service import Service
 log = get_logger(__name__)
 
 
-async def serve(services: list[Service], infra: Infrastructure, http_app: Any, host: str, port: int) -> None:
-    """Subscribe every service, enter their lifespans, start the bus, serve HTTP until stopped."""
+@asynccontextmanager
+async def running(services: list[Service], infra: Infrastructure) -> AsyncIterator[None]:
+    """Subscribe every service, enter their lifespans, start the bus; undo it all on exit."""
     for service in services:
         for sub in service.subscriptions:
             infra.bus.subscribe(sub)
@@ -24,6 +26,12 @@ async def serve(services: list[Service], infra: Infrastructure, http_app: Any, h
             await stack.enter_async_context(service.lifespan())
         await infra.bus.start()
         stack.push_async_callback(infra.bus.stop)
+        yield
+
+
+async def serve(services: list[Service], infra: Infrastructure, http_app: Any, host: str, port: int) -> None:
+    """Run the services and serve HTTP until stopped."""
+    async with running(services, infra):
         log.info("services.started", services=[s.name for s in services], host=host, port=port)
         config = uvicorn.Config(http_app, host=host, port=port, log_config=None, access_log=False)
         await uvicorn.Server(config).serve()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import pytest
 from mockinterview import registry
 from runtime.bus.memory import InMemoryBus
 from runtime.infra import Infrastructure, open_infrastructure
+from runtime.runner import running
 from runtime.settings import Mode, PlatformSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,14 +72,7 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     }
     async with open_infrastructure(PlatformSettings(**overrides), "tests") as infra:
         services = [registry.load(n).build(infra, **overrides)[1] for n in registry.SERVICE_NAMES]
-        for service in services:
-            for sub in service.subscriptions:
-                infra.bus.subscribe(sub)
-        async with AsyncExitStack() as stack:
-            for service in services:
-                await stack.enter_async_context(service.lifespan())
-            await infra.bus.start()
-            stack.push_async_callback(infra.bus.stop)
+        async with running(services, infra):
             transport = httpx.ASGITransport(app=services[0].http_app)
             async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
                 yield Platform(infra, client)
