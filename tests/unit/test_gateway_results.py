@@ -69,6 +69,8 @@ async def test_delete_erases_everything_and_only_for_the_owner(platform: Platfor
         ("GET", "/results"),
         ("GET", "/export"),
         ("GET", "/events"),
+        ("POST", "/finish"),
+        ("GET", ""),
         ("DELETE", ""),
     ):
         res = await platform.client.request(method, f"/api/sessions/{sid}{path}", headers=other)
