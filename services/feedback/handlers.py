@@ -137,10 +137,7 @@ async def _try_score(
             question["type"] == "behavioral",
         )
     card = score_answer(speech, vision, content, session["level"])
-    report_key = (parts["speech"] or parts["vision"] or {}).get(
-        "report_key", f"sessions/{event.sessionid}/answers/{aid}/x"
-    )
-    report_key = report_key.rsplit("/", 1)[0] + "/feedback.json"
+    report_key = f"sessions/{event.sessionid}/answers/{aid}/feedback.json"  # next to the answer's other reports
     text = (
         await llm_feedback(llm, card, question["text"], speech["transcript"])
         if llm is not None and speech is not None
