@@ -16,6 +16,7 @@ set -euo pipefail
 KAFKA_VERSION=4.1.1
 VERSITYGW_VERSION=v1.8.0
 FERRETDB_VERSION=v1.24.2
+KUSTOMIZE_VERSION=v5.5.0
 PYTRITON_VERSION=0.7.0
 MEDIAPIPE_VERSION=0.10.21
 LLAMA_CPP_VERSION=0.3.36
@@ -136,7 +137,18 @@ install_llm() {
   touch "$venv/.done"
 }
 
+install_kustomize() {
+  # Renders deploy/k8s overlays in the tests (no cluster needed).
+  local bin="$CACHE/bin/kustomize-$KUSTOMIZE_VERSION"
+  [[ -x "$bin" ]] && return
+  log "kustomize $KUSTOMIZE_VERSION: go install"
+  mkdir -p "$CACHE/bin" "$CACHE/gobin"
+  GOBIN="$CACHE/gobin" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+  mv "$CACHE/gobin/kustomize" "$bin"
+}
+
 install_tools() {
+  install_kustomize
   # kcat: the external Kafka client test; espeak-ng + sox: spoken test fixtures;
   # chromium: the browser end-to-end tests (Playwright drives Debian's build);
   local missing=()

@@ -44,3 +44,50 @@ def test_dashboard_and_rules_use_metrics_the_services_export():
     assert base <= {re.sub(r"_total$", "", e) for e in exported}, base - exported
     dash = json.loads((REPO / "deploy" / "grafana" / "mockinterview.json").read_text())
     assert len(dash["panels"]) >= 8 and all(p["targets"] for p in dash["panels"])
+
+
+def kustomize() -> str:
+    import glob
+    import os
+
+    cache = os.environ.get("MI_STACK_CACHE", os.path.expanduser("~/.cache/mockinterview-stack"))
+    found = shutil.which("kustomize") or next(iter(sorted(glob.glob(f"{cache}/bin/kustomize-*"))), None)
+    if found is None:
+        pytest.fail("kustomize is required (deploy/local/stack.sh install)")
+    return found
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_kustomize_overlays_render_hardened_scalable_manifests(overlay):
+    import yaml
+
+    out = subprocess.run(
+        [kustomize(), "build", str(REPO / "deploy" / "k8s" / "overlays" / overlay)], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    docs = [d for d in yaml.safe_load_all(out.stdout) if d]
+    kinds: dict[str, list[dict]] = {}
+    for d in docs:
+        kinds.setdefault(d["kind"], []).append(d)
+    deployments = {d["metadata"]["name"]: d for d in kinds["Deployment"]}
+    assert set(deployments) == {"gateway", "questions", "media", "vision", "speech", "feedback", "triton"}
+    for name, d in deployments.items():
+        spec = d["spec"]["template"]["spec"]
+        assert spec["securityContext"]["runAsNonRoot"] is True, name
+        c = spec["containers"][0]
+        assert c["readinessProbe"] and c["livenessProbe"] and c["resources"]["limits"], name
+        assert c["securityContext"]["allowPrivilegeEscalation"] is False, name
+        if name != "triton":
+            assert c["securityContext"]["readOnlyRootFilesystem"] is True, name
+    scaled = {s["spec"]["scaleTargetRef"]["name"]: s for s in kinds["ScaledObject"]}
+    assert set(scaled) == {"questions", "media", "vision", "speech", "feedback"}
+    for name, s in scaled.items():
+        assert all(t["type"] == "kafka" and t["metadata"]["consumerGroup"] == name for t in s["spec"]["triggers"])
+    assert {p["metadata"]["name"] for p in kinds["PodDisruptionBudget"]} == set(deployments)
+    public = [p for p in kinds["NetworkPolicy"] if any("from" not in rule for rule in p["spec"].get("ingress", []))]
+    assert [p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in public] == ["gateway"]
+    triton = deployments["triton"]["spec"]["template"]["spec"]
+    if overlay == "prod":
+        assert triton["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1" and triton["nodeSelector"]
+    else:
+        assert "nodeSelector" not in triton
