@@ -17,6 +17,10 @@ KAFKA_VERSION=4.1.1
 VERSITYGW_VERSION=v1.8.0
 FERRETDB_VERSION=v1.24.2
 KUSTOMIZE_VERSION=v5.5.0
+KUBECONFORM_VERSION=v0.6.7
+K8S_SCHEMA_VERSION=1.31.0
+KUBERNETES_VALIDATE_VERSION=1.37.0
+KEDA_VERSION=v2.15.1
 PYTRITON_VERSION=0.7.0
 MEDIAPIPE_VERSION=0.10.21
 LLAMA_CPP_VERSION=0.3.36
@@ -147,6 +151,33 @@ install_kustomize() {
   mv "$CACHE/gobin/kustomize" "$bin"
 }
 
+install_kubeconform() {
+  # kubeconform plus offline schemas: Kubernetes (kubernetes-validate wheel) and KEDA's CRD (its Go module).
+  local bin="$CACHE/bin/kubeconform-$KUBECONFORM_VERSION" out="$CACHE/k8s-schemas/$K8S_SCHEMA_VERSION-keda-$KEDA_VERSION"
+  if [[ ! -x "$bin" ]]; then
+    log "kubeconform $KUBECONFORM_VERSION: go install"
+    mkdir -p "$CACHE/bin" "$CACHE/gobin"
+    GOBIN="$CACHE/gobin" go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+    mv "$CACHE/gobin/kubeconform" "$bin"
+  fi
+  [[ -f "$out/.done" ]] && return
+  log "kubernetes $K8S_SCHEMA_VERSION + KEDA $KEDA_VERSION schemas"
+  local tmp keda tools="$CACHE/tools-venv"
+  if [[ ! -x "$tools/bin/python" ]]; then  # PyYAML for the CRD, without touching the system Python
+    "$PYTHON" -m venv "$tools"
+    "$tools/bin/pip" install -q --disable-pip-version-check pyyaml
+  fi
+  tmp="$(mktemp -d)"
+  "$PYTHON" -m pip download -q --disable-pip-version-check --no-deps "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" -d "$tmp"
+  (cd "$tmp" && "$PYTHON" -m zipfile -e kubernetes_validate-*.whl x >/dev/null)
+  keda="$(go mod download -json "github.com/kedacore/keda/v2@$KEDA_VERSION" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+  "$tools/bin/python" "$REPO/deploy/k8s/schemas/build.py" \
+    "$tmp/x/kubernetes_validate/kubernetes-json-schema/v$K8S_SCHEMA_VERSION-local-strict" \
+    "$keda/config/crd/bases/keda.sh_scaledobjects.yaml" "$out"
+  rm -rf "$tmp"
+  touch "$out/.done"
+}
+
 install_compose_schema() {
   # The compose specification's JSON schema, as shipped in docker-compose 1.29.2's wheel (a registry package).
   local out="$CACHE/compose-spec/compose_spec.json"
@@ -160,6 +191,7 @@ install_compose_schema() {
 
 install_tools() {
   install_kustomize
+  install_kubeconform
   install_compose_schema
   # kcat: the external Kafka client test; espeak-ng + sox: spoken test fixtures;
   # chromium: the browser end-to-end tests (Playwright drives Debian's build);

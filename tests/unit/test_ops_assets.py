@@ -128,3 +128,34 @@ def test_dockerfiles_pass_hadolint():
     assert len(files) == 6
     out = subprocess.run([tool, "--config", str(REPO / ".hadolint.yaml"), *files], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_rendered_manifests_pass_kubeconform_with_keda_schemas(tmp_path):
+    import glob
+    import os
+
+    cache = os.environ.get("MI_STACK_CACHE", os.path.expanduser("~/.cache/mockinterview-stack"))
+    tool = next(iter(sorted(glob.glob(f"{cache}/bin/kubeconform-*"))), None)
+    schemas = next(iter(sorted(glob.glob(f"{cache}/k8s-schemas/*/.done"))), None)
+    if tool is None or schemas is None:
+        pytest.fail("kubeconform and its schemas are required (deploy/local/stack.sh install)")
+    location = str(Path(schemas).parent) + "/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+    for overlay in ("dev", "prod"):
+        rendered = tmp_path / f"{overlay}.yaml"
+        rendered.write_text(
+            subprocess.run(
+                [kustomize(), "build", str(REPO / "deploy" / "k8s" / "overlays" / overlay)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        out = subprocess.run(
+            [tool, "-strict", "-summary", "-schema-location", location, str(rendered)], capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "Skipped: 0" in out.stdout and "Invalid: 0" in out.stdout, out.stdout
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(rendered.read_text().replace("      containers:", "      bogusField: 1\n      containers:", 1))
+    bad = subprocess.run([tool, "-strict", "-schema-location", location, str(broken)], capture_output=True, text=True)
+    assert bad.returncode != 0 and "bogusField" in bad.stdout
