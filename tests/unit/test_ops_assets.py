@@ -46,12 +46,17 @@ def test_dashboard_and_rules_use_metrics_the_services_export():
     assert len(dash["panels"]) >= 8 and all(p["targets"] for p in dash["panels"])
 
 
-def kustomize() -> str:
+def stack_cached(pattern: str) -> str | None:
+    """First file in the local stack's install cache matching ``pattern`` (deploy/local/stack.sh install)."""
     import glob
     import os
 
     cache = os.environ.get("MI_STACK_CACHE", os.path.expanduser("~/.cache/mockinterview-stack"))
-    found = shutil.which("kustomize") or next(iter(sorted(glob.glob(f"{cache}/bin/kustomize-*"))), None)
+    return next(iter(sorted(glob.glob(f"{cache}/{pattern}"))), None)
+
+
+def kustomize() -> str:
+    found = shutil.which("kustomize") or stack_cached("bin/kustomize-*")
     if found is None:
         pytest.fail("kustomize is required (deploy/local/stack.sh install)")
     return found
@@ -94,17 +99,13 @@ def test_kustomize_overlays_render_hardened_scalable_manifests(overlay):
 
 
 def test_compose_file_matches_the_compose_specification():
-    import glob
-    import os
-
     import jsonschema
     import yaml
 
-    cache = os.environ.get("MI_STACK_CACHE", os.path.expanduser("~/.cache/mockinterview-stack"))
-    found = glob.glob(f"{cache}/compose-spec/compose_spec.json")
-    if not found:
+    found = stack_cached("compose-spec/compose_spec.json")
+    if found is None:
         pytest.fail("compose spec schema missing (deploy/local/stack.sh install)")
-    schema = json.loads(Path(found[0]).read_text())
+    schema = json.loads(Path(found).read_text())
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     errors = [f"{list(e.path)}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(compose)]
     assert errors == []
@@ -131,12 +132,8 @@ def test_dockerfiles_pass_hadolint():
 
 
 def test_rendered_manifests_pass_kubeconform_with_keda_schemas(tmp_path):
-    import glob
-    import os
-
-    cache = os.environ.get("MI_STACK_CACHE", os.path.expanduser("~/.cache/mockinterview-stack"))
-    tool = next(iter(sorted(glob.glob(f"{cache}/bin/kubeconform-*"))), None)
-    schemas = next(iter(sorted(glob.glob(f"{cache}/k8s-schemas/*/.done"))), None)
+    tool = stack_cached("bin/kubeconform-*")
+    schemas = stack_cached("k8s-schemas/*/.done")
     if tool is None or schemas is None:
         pytest.fail("kubeconform and its schemas are required (deploy/local/stack.sh install)")
     location = str(Path(schemas).parent) + "/{{ .ResourceKind }}{{ .KindSuffix }}.json"
