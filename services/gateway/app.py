@@ -20,6 +20,7 @@ from schemas import (
     MediaExtracted,
     QuestionsGenerated,
     SessionCompleted,
+    SessionDeleted,
     SessionFinished,
     SessionRequested,
     SpeechAnalyzed,
@@ -58,4 +59,6 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         Subscription(AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),
         Subscription(SessionCompleted, NAME, partial(handlers.on_session_completed, sessions=sessions)),
     ]
-    return Service(NAME, projections, produces=(SessionRequested, AnswerUploaded, SessionFinished), http_app=app)
+    return Service(
+        NAME, projections, produces=(SessionRequested, AnswerUploaded, SessionFinished, SessionDeleted), http_app=app
+    )
