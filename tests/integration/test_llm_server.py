@@ -66,3 +66,37 @@ async def test_questions_written_by_the_llm_or_from_the_bank_are_valid(client):
     assert len(qs) == 5 and len({q.text for q in qs}) == 5
     assert out.data.generator in ("bank", f"llm:{client.model}", f"llm:{client.model}+bank")
     assert all(len(q.criteria) >= 2 for q in qs)
+
+
+async def test_the_questions_service_consults_the_configured_llm(stack, tmp_path):
+    from mockinterview import registry
+    from runtime.bus.memory import InMemoryBus
+    from runtime.infra import Infrastructure
+    from runtime.llm import LLM_REQUESTS
+    from runtime.settings import Mode
+    from runtime.storage.localfs import LocalObjectStore
+    from runtime.storage.sqlite import SqliteDocumentStore
+    from tests.factories import session_requested
+
+    docs = SqliteDocumentStore(tmp_path / "d.sqlite3")
+    infra = Infrastructure(InMemoryBus(), LocalObjectStore(tmp_path / "o"), docs)
+    _, service = registry.load("questions").build(
+        infra,
+        mode=Mode.embedded,
+        data_dir=tmp_path,
+        llm_provider="openai",
+        llm_base_url=stack["MI_LLM_BASE_URL"],
+        llm_model=stack["MI_LLM_MODEL"],
+    )
+
+    def calls() -> float:
+        return sum(LLM_REQUESTS.labels(stack["MI_LLM_MODEL"], o)._value.get() for o in ("ok", "invalid", "retry"))
+
+    before = calls()
+    try:
+        async with service.lifespan():
+            out = await service.subscriptions[0].handler(session_requested(duration=15))
+    finally:
+        docs.close()
+    assert calls() > before  # the writer built at start-up was asked
+    assert len(out.data.questions) == 5

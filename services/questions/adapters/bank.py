@@ -103,7 +103,7 @@ class QuestionBank:
         )
         return cls([BankEntry.model_validate(e) for e in json.loads(text)], embed)
 
-    def _similarity(self) -> np.ndarray | None:
+    def similarity(self) -> np.ndarray | None:
         if self._embed is None:
             return None
         if self._vectors is None:
@@ -124,7 +124,7 @@ class QuestionBank:
                 if e.type is wanted and level in e.levels and ("*" in e.families or family in e.families)
             ]
             rng.shuffle(pools[t])
-        sim = self._similarity()
+        sim = self.similarity()
         chosen: list[BankEntry] = []
         while len(chosen) < count and any(pools.values()):
             for t in types:  # round-robin over types for a balanced mix

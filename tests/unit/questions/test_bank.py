@@ -28,7 +28,7 @@ def test_bank_covers_types_levels_and_role_families(bank):
 
 
 def test_no_two_bank_questions_are_near_duplicates(bank):
-    sim = bank._similarity()
+    sim = bank.similarity()
     np.fill_diagonal(sim, 0)
     i, j = np.unravel_index(np.argmax(sim), sim.shape)
     assert sim[i, j] < 0.9, (bank.entries[i].text, bank.entries[j].text)
@@ -88,6 +88,6 @@ def test_near_duplicates_are_skipped_when_picking():
         BankEntry(id="3", text="What is your favourite programming language and why?", **base),
     ]
     bank = QuestionBank(entries, embed=shared_minilm().encode)
-    assert bank._similarity()[0, 1] > NEAR_DUPLICATE
+    assert bank.similarity()[0, 1] > NEAR_DUPLICATE
     texts = [q.text for q in bank.pick("Engineer", (QuestionType.behavioral,), Level.mid, 3, seed="d")]
     assert len(texts) == 2 and "favourite" in " ".join(texts)
