@@ -34,6 +34,7 @@ from schemas.events import (
     VisionAnalyzed,
     VisionAnalyzedData,
 )
+from schemas.rubric import Anchors, Criterion, Misconception
 from schemas.topics import DLQ_SUFFIX, EVENT_BY_TYPE, TOPICS, dlq_for, topic_for
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "EVENT_BY_TYPE",
     "SCHEMA_VERSION",
     "TOPICS",
+    "Anchors",
     "AnswerFailed",
     "AnswerFailedData",
     "AnswerScored",
@@ -49,12 +51,14 @@ __all__ = [
     "AnswerSummary",
     "AnswerUploaded",
     "AnswerUploadedData",
+    "Criterion",
     "Event",
     "FrameRef",
     "InterviewType",
     "Level",
     "MediaExtracted",
     "MediaExtractedData",
+    "Misconception",
     "Model",
     "Question",
     "QuestionType",

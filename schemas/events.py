@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from schemas.envelope import Event, Model
+from schemas.rubric import Criterion, Misconception
 
 TYPE_PREFIX = "dev.mockinterview."
 
@@ -62,8 +63,10 @@ class Question(Model):
     text: str = Field(min_length=1)
     type: QuestionType
     expected_duration_s: int = Field(gt=0)
-    criteria: tuple[str, ...] = ()
+    criteria: tuple[str, ...] = Field(default=(), description="Criterion statements (same order as rubric).")
     outline: tuple[str, ...] = ()
+    rubric: tuple[Criterion, ...] = Field(default=(), description="Anchored scale per criterion.")
+    misconceptions: tuple[Misconception, ...] = Field(default=(), description="Known wrong claims (technical).")
 
 
 class QuestionsGeneratedData(Model):
