@@ -78,11 +78,22 @@ class RetryableError(Exception):
 class OpenAICompatible:
     """POST {base_url}/chat/completions (OpenAI, llama.cpp server, vLLM, Groq's OpenAI endpoint, ...)."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 60) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        timeout_s: float = 60,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.model = model
-        self._style = "json_schema"  # OpenAI style; llama.cpp's server wants {"type": "json_object", "schema": ...}
+        # OpenAI's dialect first (llama.cpp's server and the local stack's take it); older llama-cpp-python
+        # servers know only {"type": "json_object", "schema": ...}.
+        self._style = "json_schema"
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s)
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s, transport=transport
+        )
 
     async def complete(
         self, messages: list[dict[str, str]], schema: dict[str, Any] | None, temperature: float, max_tokens: int
@@ -97,12 +108,7 @@ class OpenAICompatible:
             body["response_format"] = self._format(schema)
         try:
             res = await self._http.post("/chat/completions", json=body)
-            if (
-                schema is not None
-                and res.status_code >= 400
-                and "response_format" in res.text
-                and (self._style == "json_schema")
-            ):
+            if schema is not None and self._style == "json_schema" and _rejects_json_schema(res):
                 self._style = "json_object"  # the server knows only the other dialect: switch once, for good
                 body["response_format"] = self._format(schema)
                 res = await self._http.post("/chat/completions", json=body)
@@ -234,6 +240,14 @@ def client_from_settings(settings: Any) -> LLMClient | None:
         transport = OpenAICompatible(settings.llm_base_url, settings.llm_model, key, settings.llm_timeout_s)
         return LLMClient(transport, settings.llm_model)
     return None
+
+
+def _rejects_json_schema(res: httpx.Response) -> bool:
+    """The server refused the json_schema response format (some answer 400/422, llama-cpp-python 0.3 says 500)."""
+    if res.status_code < 400 or res.status_code == 429:
+        return False
+    text = res.text
+    return "response_format" in text or "json_object" in text or "json_schema" in text
 
 
 def _json_part(text: str) -> str:

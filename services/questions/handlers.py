@@ -61,12 +61,18 @@ async def generate_questions(
     if writer is not None:
         try:
             written = await writer.write(req, types, count)
-            generator = writer.name if len(written) >= count else f"{writer.name}+{source.name}"
+            distinct = len({" ".join(q.text.lower().split()) for q in written})
+            generator = writer.name if distinct >= count else f"{writer.name}+{source.name}"
         except Exception as exc:  # an LLM outage must not block the interview: fall back to the bank
             log.warning("questions.writer_failed", error=repr(exc))
-    seen = {q.text for q in written}
-    extra = [q for q in source.pick(req.role, types, req.level, count, req.session_id) if q.text not in seen]
-    chosen = (written + extra)[:count]
+    chosen: list[Question] = []
+    seen: set[str] = set()
+    # A model may repeat itself: keep the first of each question, then top up from the bank.
+    for q in [*written, *source.pick(req.role, types, req.level, count, req.session_id)]:
+        key = " ".join(q.text.lower().split())
+        if key not in seen and len(chosen) < count:
+            seen.add(key)
+            chosen.append(q)
     questions = [q.model_copy(update={"question_id": f"q{i + 1}", "index": i}) for i, q in enumerate(chosen)]
     return QuestionsGenerated.caused_by(
         event,

@@ -6,22 +6,39 @@ request (types, count, no near-duplicates) and topped up from the bank.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import BaseModel, Field, create_model
 
 from runtime.llm import LLMClient, untrusted
 from schemas import Question, QuestionType, SessionRequestedData
 
+Criterion = Annotated[str, Field(min_length=3, max_length=120)]
+OutlinePoint = Annotated[str, Field(min_length=1, max_length=80)]
+
 
 class DraftQuestion(BaseModel):
-    text: str = Field(min_length=10, max_length=400)
+    # Bounded strings and lists: with schema-constrained decoding the JSON then always
+    # closes within the token budget, however much a small model rambles.
+    text: str = Field(min_length=10, max_length=300)
     type: QuestionType
     expected_duration_s: int = Field(ge=60, le=420)
-    criteria: list[str] = Field(min_length=2, max_length=6)
-    outline: list[str] = Field(default_factory=list, max_length=6)
+    criteria: list[Criterion] = Field(min_length=2, max_length=5)
+    outline: list[OutlinePoint] = Field(default_factory=list, max_length=4)
+
+
+TOKENS_PER_QUESTION = 400
+"""Upper bound of one DraftQuestion's JSON in tokens (about 1,300 characters)."""
 
 
 class DraftQuestions(BaseModel):
     questions: list[DraftQuestion] = Field(min_length=1, max_length=20)
+
+
+def draft_model(count: int) -> type[DraftQuestions]:
+    """DraftQuestions holding at most ``count`` questions."""
+    bounded = Annotated[list[DraftQuestion], Field(min_length=1, max_length=count)]
+    return create_model("DraftQuestions", __base__=DraftQuestions, questions=(bounded, ...))
 
 
 def prompt(req: SessionRequestedData, types: tuple[QuestionType, ...], count: int) -> str:
@@ -40,7 +57,9 @@ def prompt(req: SessionRequestedData, types: tuple[QuestionType, ...], count: in
 async def llm_questions(
     llm: LLMClient, req: SessionRequestedData, types: tuple[QuestionType, ...], count: int
 ) -> list[Question]:
-    draft = await llm.structured(prompt(req, types, count), DraftQuestions, temperature=0.7, max_tokens=2500)
+    draft = await llm.structured(
+        prompt(req, types, count), draft_model(count), temperature=0.7, max_tokens=TOKENS_PER_QUESTION * count + 100
+    )
     kept = [q for q in draft.questions if q.type in types][:count]
     return [
         Question(

@@ -99,3 +99,44 @@ async def test_without_a_working_llm_the_deterministic_text_is_used():
     t = Scripted(*[RetryableError("down", retry_after=0)] * 4)
     out = await llm_feedback(LLMClient(t, "m", backoffs=3), card(), "Q?", "t")
     assert out["source"] == "deterministic" and out["summary"].startswith("Overall")
+
+
+async def test_a_server_without_json_schema_gets_json_object_with_the_schema_from_then_on():
+    """The fallback dialect, against an HTTP transport that answers like llama-cpp-python 0.3's server."""
+    import httpx
+
+    from runtime.llm import OpenAICompatible
+
+    formats: list[dict] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        fmt = json.loads(request.content)["response_format"]
+        formats.append(fmt)
+        if fmt["type"] != "json_object":
+            detail = [{"loc": ["body", "response_format", "type"], "msg": "Input should be 'text' or 'json_object'"}]
+            return httpx.Response(500, json={"detail": detail})
+        assert fmt["schema"] == Answer.model_json_schema()
+        reply = {"choices": [{"message": {"content": '{"score": 3, "reason": "ok"}'}}], "usage": {}}
+        return httpx.Response(200, json=reply)
+
+    transport = OpenAICompatible("http://llm.test/v1", "m", transport=httpx.MockTransport(server))
+    client = LLMClient(transport, "m")
+    assert await client.structured("rate it", Answer) == Answer(score=3, reason="ok")
+    assert await client.structured("rate it again", Answer) == Answer(score=3, reason="ok")
+    assert [f["type"] for f in formats] == ["json_schema", "json_object", "json_object"]  # switched once, for good
+    await transport.close()
+
+
+async def test_server_errors_that_are_not_about_the_format_are_retried_not_switched():
+    import httpx
+
+    from runtime.llm import OpenAICompatible
+
+    def server(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, text="overloaded")
+
+    transport = OpenAICompatible("http://llm.test/v1", "m", transport=httpx.MockTransport(server))
+    with pytest.raises(RetryableError):
+        await transport.complete([{"role": "user", "content": "x"}], {"type": "object"}, 0, 5)
+    assert transport._style == "json_schema"
+    await transport.close()

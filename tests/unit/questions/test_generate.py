@@ -41,3 +41,19 @@ async def test_a_failing_writer_falls_back_to_the_bank():
         q.type in (QuestionType.technical, QuestionType.behavioral, QuestionType.situational)
         for q in out.data.questions
     )
+
+
+class RepeatingWriter(Writer):
+    """A small model that writes the same question five times."""
+
+    async def write(self, req, types, count):
+        one = (await Writer(n=1).write(req, types, 1))[0]
+        return [one.model_copy(update={"text": one.text + ("  " if i % 2 else "")}) for i in range(count)]
+
+
+async def test_repeated_written_questions_are_kept_once_and_topped_up():
+    out = await generate_questions(session_requested(duration=15), QuestionBank.load(), 3, RepeatingWriter())
+    texts = [" ".join(q.text.lower().split()) for q in out.data.questions]
+    assert len(texts) == 5 and len(set(texts)) == 5
+    assert texts[0].startswith("tailored question 0")
+    assert out.data.generator == "llm:fake+bank"
