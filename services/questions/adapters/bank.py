@@ -1,9 +1,10 @@
 """The checked-in question bank (offline default: no API key needed).
 
-152 questions: technical ones per role family, behavioural and situational
-ones for every role (worded with the role). Near-duplicates are skipped at
-pick time with sentence embeddings, so two questions asking the same thing in
-other words never land in one session.
+152 questions in ``services/questions/bank/*.json`` (technical ones per role
+family, behavioural and situational ones for every role, worded with the role),
+each with an anchored rubric per criterion (``schemas.rubric``). Near-duplicates
+are skipped at pick time with sentence embeddings, so two questions asking the
+same thing in other words never land in one session.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from schemas import Level, Question, QuestionType
+from schemas import Criterion, Level, Misconception, Question, QuestionType
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "software": (
@@ -80,8 +81,18 @@ class BankEntry(BaseModel):
     levels: tuple[Level, ...]
     text: str
     expected_duration_s: int
-    criteria: tuple[str, ...]
+    # Anchored criteria; a bare string is a criterion not yet rewritten as a rubric.
+    criteria: tuple[Criterion | str, ...]
     outline: tuple[str, ...] = ()
+    misconceptions: tuple[Misconception, ...] = ()
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        return tuple(c if isinstance(c, str) else c.statement for c in self.criteria)
+
+    @property
+    def rubric(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if isinstance(c, Criterion))
 
 
 class QuestionBank:
@@ -96,12 +107,17 @@ class QuestionBank:
 
     @classmethod
     def load(cls, path: Path | None = None, embed: Embed | None = None) -> QuestionBank:
-        text = (
-            path.read_text()
-            if path is not None
-            else resources.files("services.questions").joinpath("bank.json").read_text()
-        )
-        return cls([BankEntry.model_validate(e) for e in json.loads(text)], embed)
+        """The packaged bank, or the JSON file (a list of entries) or folder of such files at ``path``."""
+        if path is not None and path.is_file():
+            texts = [path.read_text()]
+        else:
+            folder = path if path is not None else resources.files("services.questions").joinpath("bank")
+            texts = [f.read_text() for f in sorted(folder.iterdir(), key=lambda f: f.name) if f.name.endswith(".json")]
+        entries = [BankEntry.model_validate(e) for text in texts for e in json.loads(text)]
+        ids = [e.id for e in entries]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate question ids in the bank: {sorted({i for i in ids if ids.count(i) > 1})}")
+        return cls(entries, embed)
 
     def similarity(self) -> np.ndarray | None:
         if self._embed is None:
@@ -145,8 +161,10 @@ class QuestionBank:
                 text=e.text.replace("{role}", role),
                 type=e.type,
                 expected_duration_s=e.expected_duration_s,
-                criteria=e.criteria,
+                criteria=e.statements,
                 outline=e.outline,
+                rubric=e.rubric,
+                misconceptions=e.misconceptions,
             )
             for i, e in enumerate(chosen)
         ]
