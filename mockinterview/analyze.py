@@ -6,14 +6,14 @@ The same handlers the services run, over a temporary local object store.
 from __future__ import annotations
 
 import asyncio
-import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from runtime.storage.localfs import LocalObjectStore
-from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, MediaExtracted, MediaExtractedData
+from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, MediaExtracted, MediaExtractedData, keys
+from schemas.reports import SpeechReport, VisionReport
 from services.media.adapters.pyav import PyAVExtractor
 from services.media.handlers import extract_media
 from services.speech.handlers import analyze_speech
@@ -41,16 +41,16 @@ async def analyze_file(path: Path, question: str | None, step: Callable[[str], N
     speech_cfg, vision_cfg = SpeechSettings(), VisionSettings()
     with tempfile.TemporaryDirectory(prefix="mi-analyze-") as tmp:
         store = LocalObjectStore(Path(tmp))
-        prefix = f"sessions/{SESSION}/answers/{ANSWER}"
         step("reading the recording")
         if path.suffix.lower() in AUDIO_SUFFIXES:
-            await store.put_bytes(f"{prefix}/audio.wav", await asyncio.to_thread(path.read_bytes), "audio/wav")
+            audio_key = keys.audio_key(SESSION, ANSWER)
+            await store.put_bytes(audio_key, await asyncio.to_thread(path.read_bytes), "audio/wav")
             media = MediaExtracted.new(
                 MediaExtractedData(
                     session_id=SESSION,
                     answer_id=ANSWER,
                     question_id="q",
-                    audio_key=f"{prefix}/audio.wav",
+                    audio_key=audio_key,
                     frames=(),
                     duration_s=0.0,
                 ),
@@ -59,7 +59,7 @@ async def analyze_file(path: Path, question: str | None, step: Callable[[str], N
                 answerid=ANSWER,
             )
         else:
-            media = await _extract(store, path, prefix, MediaSettings().limits())
+            media = await _extract(store, path, MediaSettings().limits())
         step("transcribing and measuring speech")
         asr = await asyncio.to_thread(
             shared_transcriber,
@@ -71,6 +71,7 @@ async def analyze_file(path: Path, question: str | None, step: Callable[[str], N
         speech = await analyze_speech(media, store, asr, asyncio.Lock())
         if isinstance(speech, AnswerFailed):
             raise AnalysisFailed("speech", speech.data.reason, speech.data.message)
+        speech_report = SpeechReport.model_validate_json(await store.get_bytes(speech.data.report_key))
         result: dict[str, Any] = {
             "question": question,
             "media": {
@@ -80,47 +81,41 @@ async def analyze_file(path: Path, question: str | None, step: Callable[[str], N
                 "height": media.data.height,
                 "fps": media.data.fps,
             },
-            "speech": json.loads(await store.get_bytes(speech.data.report_key)),
+            "speech": speech_report.model_dump(mode="json"),
         }
         step("analysing body language")
+        vision_report = None
         if media.data.frames:
             detector = InProcessLandmarks(vision_cfg.vision_threads)
             try:
                 vision = await analyze_frames(media, store, detector, pose_every=vision_cfg.vision_pose_every)
             finally:
                 detector.close()
-            result["vision"] = json.loads(await store.get_bytes(vision.data.report_key))
-        else:
-            result["vision"] = None
-        result |= _score(result, question)
+            vision_report = VisionReport.model_validate_json(await store.get_bytes(vision.data.report_key))
+        result["vision"] = vision_report.model_dump(mode="json") if vision_report else None
+        result |= _score(speech_report, vision_report, question)
         step("done")
         return result
 
 
-def _score(result: dict[str, Any], question: str | None) -> dict[str, Any]:
-    from dataclasses import asdict
-
+def _score(speech: SpeechReport, vision: VisionReport | None, question: str | None) -> dict[str, Any]:
     from runtime.embeddings import shared_minilm
     from services.feedback.content import analyze_content
     from services.feedback.scoring import score_answer
     from services.feedback.text import answer_feedback
 
-    speech = result["speech"]
     content = None
     if question:
         behavioral = question.lower().startswith(("tell me about a time", "describe a time", "give an example"))
-        content = analyze_content(speech["transcript"], question, [], shared_minilm(), behavioral)
-    card = score_answer(speech, result["vision"], content, "mid")
-    scores = dict(card.scores) | {
-        "confidence_level": card.confidence_level,
-        "evidence": card.evidence,
-        "cannot_measure": card.cannot_measure,
-    }
-    return {"scores": scores, "feedback": answer_feedback(card), "content": asdict(content) if content else None}
+        content = analyze_content(speech.transcript, question, [], shared_minilm(), behavioral)
+    card = score_answer(speech, vision, content, "mid")
+    dumped = card.model_dump(mode="json")
+    scores = dumped["scores"] | {k: dumped[k] for k in ("confidence_level", "evidence", "cannot_measure")}
+    return {"scores": scores, "feedback": answer_feedback(card).model_dump(mode="json"), "content": dumped["content"]}
 
 
-async def _extract(store: LocalObjectStore, path: Path, prefix: str, limits: Any) -> MediaExtracted:
-    key = f"{prefix}/video{path.suffix.lower()}"
+async def _extract(store: LocalObjectStore, path: Path, limits: Any) -> MediaExtracted:
+    key = keys.video_key(SESSION, ANSWER, path.suffix.lower())
     data = await asyncio.to_thread(path.read_bytes)
     await store.put_bytes(key, data, "video/webm")
     upload = AnswerUploaded.new(

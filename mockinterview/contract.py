@@ -1,4 +1,4 @@
-"""Generates the committed contract files: JSON Schema per event, and AsyncAPI.
+"""Generates the committed contract files: JSON Schema per event and per report, and AsyncAPI.
 
 ``mockinterview contract --check`` fails when the committed files drift from
 the pydantic models (CI runs it through the test suite).
@@ -7,6 +7,7 @@ the pydantic models (CI runs it through the test suite).
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from runtime.infra import Infrastructure
 from runtime.settings import Mode
 from runtime.storage.localfs import LocalObjectStore
 from runtime.storage.sqlite import SqliteDocumentStore
-from schemas import ALL_EVENTS, SCHEMA_VERSION, Event, topic_for
+from schemas import ALL_EVENTS, ALL_REPORTS, SCHEMA_VERSION, Event, topic_for
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMA_ID_BASE = "https://mockinterview.dev/schemas/"
@@ -37,6 +38,20 @@ def event_schemas() -> dict[str, dict[str, Any]]:
             "$id": SCHEMA_ID_BASE + name,
             "x-topic": topic_for(cls),
             **schema,
+        }
+    return out
+
+
+def report_schemas() -> dict[str, dict[str, Any]]:
+    """File name -> JSON Schema of each stored report and API response (``schemas.reports``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for cls in ALL_REPORTS:
+        kebab = re.sub(r"(?<!^)(?=[A-Z])", "-", cls.__name__).lower()
+        name = f"report.{kebab}.v{SCHEMA_VERSION}.schema.json"
+        out[name] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": SCHEMA_ID_BASE + name,
+            **cls.model_json_schema(mode="serialization"),
         }
     return out
 
@@ -88,7 +103,7 @@ def _document_subscriber(broker: KafkaBroker, group: str, cls: type[Event]) -> N
 def render() -> dict[Path, str]:
     files = {
         SCHEMAS_DIR / "json" / name: json.dumps(schema, indent=2, sort_keys=True) + "\n"
-        for name, schema in event_schemas().items()
+        for name, schema in (event_schemas() | report_schemas()).items()
     }
     files[SCHEMAS_DIR / "asyncapi.json"] = json.dumps(asyncapi_document(), indent=2, sort_keys=True) + "\n"
     return files

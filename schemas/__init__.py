@@ -1,5 +1,7 @@
-"""The event contract shared by every service: see ``events`` and ``topics``."""
+"""The contract shared by every service: events and topics, the reports and API
+responses that cross a seam (``reports``), and where objects are stored (``keys``)."""
 
+from schemas import keys
 from schemas.envelope import SCHEMA_VERSION, Event, Model
 from schemas.events import (
     ALL_EVENTS,
@@ -34,11 +36,29 @@ from schemas.events import (
     VisionAnalyzed,
     VisionAnalyzedData,
 )
+from schemas.reports import (
+    ALL_REPORTS,
+    AnswerFeedback,
+    AnswerReport,
+    AnswerStatus,
+    ContentEvidence,
+    Evidence,
+    FeedbackText,
+    FrameEvidence,
+    ScoreCard,
+    SessionFeedback,
+    SessionResults,
+    SessionStatus,
+    SessionView,
+    SpeechReport,
+    VisionReport,
+)
 from schemas.rubric import Anchors, Criterion, Misconception
 from schemas.topics import DLQ_SUFFIX, EVENT_BY_TYPE, TOPICS, dlq_for, topic_for
 
 __all__ = [
     "ALL_EVENTS",
+    "ALL_REPORTS",
     "DLQ_SUFFIX",
     "EVENT_BY_TYPE",
     "SCHEMA_VERSION",
@@ -46,13 +66,20 @@ __all__ = [
     "Anchors",
     "AnswerFailed",
     "AnswerFailedData",
+    "AnswerFeedback",
+    "AnswerReport",
     "AnswerScored",
     "AnswerScoredData",
+    "AnswerStatus",
     "AnswerSummary",
     "AnswerUploaded",
     "AnswerUploadedData",
+    "ContentEvidence",
     "Criterion",
     "Event",
+    "Evidence",
+    "FeedbackText",
+    "FrameEvidence",
     "FrameRef",
     "InterviewType",
     "Level",
@@ -64,20 +91,28 @@ __all__ = [
     "QuestionType",
     "QuestionsGenerated",
     "QuestionsGeneratedData",
+    "ScoreCard",
     "Scores",
     "SessionCompleted",
     "SessionCompletedData",
     "SessionDeleted",
     "SessionDeletedData",
+    "SessionFeedback",
     "SessionFinished",
     "SessionFinishedData",
     "SessionRequested",
     "SessionRequestedData",
+    "SessionResults",
+    "SessionStatus",
+    "SessionView",
     "SpeechAnalyzed",
     "SpeechAnalyzedData",
+    "SpeechReport",
     "Stage",
     "VisionAnalyzed",
     "VisionAnalyzedData",
+    "VisionReport",
     "dlq_for",
+    "keys",
     "topic_for",
 ]

@@ -36,6 +36,9 @@ class Level(StrEnum):
     senior = "senior"
 
 
+ATTEMPT_OPTIONAL = "The upload attempt; optional because early version-1 producers did not send it."
+
+
 class Stage(StrEnum):
     gateway = "gateway"
     questions = "questions"
@@ -94,7 +97,11 @@ class MediaExtractedData(Model):
     session_id: str
     answer_id: str
     question_id: str
-    attempt: int | None = Field(default=None, ge=1, description="Added in 1.1; absent from older producers.")
+    attempt: int | None = Field(
+        default=None,
+        ge=1,
+        description="The upload attempt; optional because early version-1 producers did not send it.",
+    )
     audio_key: str
     frames: tuple[FrameRef, ...]
     duration_s: float = Field(ge=0)
@@ -108,7 +115,11 @@ class SpeechAnalyzedData(Model):
     session_id: str
     answer_id: str
     question_id: str
-    attempt: int | None = Field(default=None, ge=1, description="Added in 1.1; absent from older producers.")
+    attempt: int | None = Field(
+        default=None,
+        ge=1,
+        description="The upload attempt; optional because early version-1 producers did not send it.",
+    )
     report_key: str = Field(description="Full speech report (words, fillers, pauses) in object storage.")
     transcript: str
     wpm: float | None = None
@@ -125,7 +136,11 @@ class VisionAnalyzedData(Model):
     session_id: str
     answer_id: str
     question_id: str
-    attempt: int | None = Field(default=None, ge=1, description="Added in 1.1; absent from older producers.")
+    attempt: int | None = Field(
+        default=None,
+        ge=1,
+        description="The upload attempt; optional because early version-1 producers did not send it.",
+    )
     report_key: str = Field(description="Per-frame evidence and segments in object storage.")
     frames_used: int = Field(ge=0)
     face_present_ratio: float | None = Field(default=None, ge=0, le=1)

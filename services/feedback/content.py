@@ -8,10 +8,11 @@ paraphrases of a criterion score about 0.45-0.7, unrelated sentences below 0.15.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+
+from schemas.reports import ContentEvidence, CriterionMatch, StarPart
 
 COVERED_AT = 0.45
 """Similarity at which a criterion counts as fully covered."""
@@ -88,15 +89,6 @@ class Embedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-@dataclass
-class ContentEvidence:
-    words: int
-    relevance: float | None
-    criteria: list[dict[str, object]] = field(default_factory=list)
-    coverage: float | None = None
-    star: dict[str, dict[str, object] | None] | None = None
-
-
 def sentences(text: str) -> list[str]:
     parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
     # Transcripts without punctuation: fall back to windows of ~20 words.
@@ -116,37 +108,39 @@ def analyze_content(
         return ContentEvidence(words=0, relevance=None)
     vecs = embedder.encode([question, *criteria, *chunks, transcript])
     q, crit, sent, whole = vecs[0], vecs[1 : 1 + len(criteria)], vecs[1 + len(criteria) : -1], vecs[-1]
-    evidence = ContentEvidence(words=words, relevance=round(float(whole @ q), 3))
-    covered = []
+    matches, shares = [], []
     for i, c in enumerate(criteria):
         sims = sent @ crit[i]
         best = int(np.argmax(sims))
         sim = float(sims[best])
         share = float(np.clip((sim - UNRELATED_BELOW) / (COVERED_AT - UNRELATED_BELOW), 0, 1))
-        covered.append(share)
-        evidence.criteria.append(
-            {
-                "criterion": c,
-                "similarity": round(sim, 3),
-                "covered": round(share, 2),
-                "quote": chunks[best] if share > 0 else None,
-            }
+        shares.append(share)
+        matches.append(
+            CriterionMatch(
+                criterion=c,
+                similarity=round(sim, 3),
+                covered=round(share, 2),
+                quote=chunks[best] if share > 0 else None,
+            )
         )
-    evidence.coverage = round(float(np.mean(covered)), 3) if covered else None
-    if behavioral:
-        evidence.star = star_spans(chunks)
-    return evidence
+    return ContentEvidence(
+        words=words,
+        relevance=round(float(whole @ q), 3),
+        criteria=tuple(matches),
+        coverage=round(float(np.mean(shares)), 3) if shares else None,
+        star=star_spans(chunks) if behavioral else None,
+    )
 
 
-def star_spans(chunks: list[str]) -> dict[str, dict[str, object] | None]:
+def star_spans(chunks: list[str]) -> dict[str, StarPart | None]:
     """First sentence that signals each STAR part, by cue phrases (None when a part is missing)."""
-    found: dict[str, dict[str, object] | None] = {}
+    found: dict[str, StarPart | None] = {}
     for part, cues in STAR_CUES.items():
         found[part] = None
         for i, chunk in enumerate(chunks):
             low = f" {chunk.lower()} "
             cue = next((c for c in cues if f" {c} " in low or low.strip().startswith(c)), None)
             if cue:
-                found[part] = {"sentence": i, "quote": chunk, "cue": cue}
+                found[part] = StarPart(sentence=i, quote=chunk, cue=cue)
                 break
     return found

@@ -7,9 +7,7 @@ session, under concurrent consumers and redelivery (see adapters/state.py).
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import asdict
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from runtime.llm import LLMClient
 from runtime.storage.objects import ObjectStore
@@ -20,7 +18,9 @@ from schemas import (
     AnswerSummary,
     AnswerUploaded,
     Event,
+    Question,
     QuestionsGenerated,
+    QuestionType,
     Scores,
     SessionCompleted,
     SessionCompletedData,
@@ -30,13 +30,16 @@ from schemas import (
     SpeechAnalyzed,
     Stage,
     VisionAnalyzed,
+    keys,
 )
+from schemas.reports import AnswerFeedback, SpeechReport, VisionReport
 from services.feedback.content import Embedder, analyze_content
 from services.feedback.llm_text import llm_feedback
-from services.feedback.scoring import ScoreCard, score_answer
+from services.feedback.scoring import score_answer
 from services.feedback.text import answer_feedback, session_feedback
 
 SOURCE = "mockinterview/feedback"
+R = TypeVar("R", SpeechReport, VisionReport)
 PARTS = ("speech", "vision")
 
 
@@ -119,33 +122,35 @@ async def _try_score(
     questions = await state.get("questions", event.sessionid)
     if upload is None or session is None or questions is None:
         raise NotReady(f"upload/session/questions of answer {aid} not recorded yet")
-    question = next((q for q in questions["questions"] if q["question_id"] == upload["question_id"]), None)
+    question = next(
+        (Question.model_validate(q) for q in questions["questions"] if q["question_id"] == upload["question_id"]), None
+    )
     if question is None:
         raise NotReady(f"question {upload['question_id']} unknown")
     if not await state.claim(f"score:{aid}", event.id):
         return []
-    speech = await _report(objects, parts["speech"])
-    vision = await _report(objects, parts["vision"])
+    speech = await _report(objects, parts["speech"], SpeechReport)
+    vision = await _report(objects, parts["vision"], VisionReport)
     content = None
     if speech is not None:
         content = await asyncio.to_thread(
             analyze_content,
-            speech["transcript"],
-            question["text"],
-            list(question["criteria"]),
+            speech.transcript,
+            question.text,
+            list(question.criteria),
             embedder,
-            question["type"] == "behavioral",
+            question.type == QuestionType.behavioral,
         )
     card = score_answer(speech, vision, content, session["level"])
-    report_key = f"sessions/{event.sessionid}/answers/{aid}/feedback.json"  # next to the answer's other reports
+    report_key = keys.feedback_report_key(event.sessionid, aid)
     text = (
-        await llm_feedback(llm, card, question["text"], speech["transcript"])
+        await llm_feedback(llm, card, question.text, speech.transcript)
         if llm is not None and speech is not None
-        else answer_feedback(card) | {"source": "deterministic"}
+        else answer_feedback(card)
     )
-    body = {"question": question, "card": asdict(card), "feedback": text}
-    await objects.put_bytes(report_key, json.dumps(body).encode(), "application/json")
-    scores = Scores(**{k: card.scores.get(k) for k in Scores.model_fields})
+    body = AnswerFeedback(question=question, card=card, feedback=text)
+    await objects.put_bytes(report_key, body.model_dump_json().encode(), "application/json")
+    scores = card.scores
     await state.remember(
         "results",
         aid,
@@ -174,11 +179,10 @@ async def _try_score(
     return [scored, *await _try_complete(event, state, objects)]
 
 
-async def _report(objects: ObjectStore, part: dict[str, Any] | None) -> dict[str, Any] | None:
+async def _report(objects: ObjectStore, part: dict[str, Any] | None, model: type[R]) -> R | None:
     if part is None or part.get("failed"):
         return None
-    report: dict[str, Any] = json.loads(await objects.get_bytes(part["report_key"]))
-    return report
+    return model.model_validate_json(await objects.get_bytes(part["report_key"]))
 
 
 async def _try_complete(event: Event, state: State, objects: ObjectStore) -> list[Event]:
@@ -209,14 +213,10 @@ async def _try_complete(event: Event, state: State, objects: ObjectStore) -> lis
         for k in Scores.model_fields
     }
     overall = Scores(**{k: round(sum(v) / len(v), 1) if v else None for k, v in totals.items()})
-    cards = []
-    for r in latest.values():
-        body = json.loads(await objects.get_bytes(r["report_key"]))
-        cards.append(ScoreCard(**body["card"]))
-    report_key = f"sessions/{sid}/feedback.json"
-    await objects.put_bytes(
-        report_key, json.dumps({"scores": overall.model_dump(), **session_feedback(cards)}).encode(), "application/json"
-    )
+    cards = [AnswerFeedback.model_validate_json(await objects.get_bytes(r["report_key"])).card for r in latest.values()]
+    report_key = keys.session_feedback_key(sid)
+    report = session_feedback(cards, overall)
+    await objects.put_bytes(report_key, report.model_dump_json().encode(), "application/json")
     data = SessionCompletedData(
         session_id=sid,
         answers=tuple(answers),

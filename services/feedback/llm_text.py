@@ -10,13 +10,12 @@ wrong is dropped. With nothing left, the deterministic text is used.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from runtime.llm import LLMClient, LLMError, untrusted
 from runtime.logging import get_logger
-from services.feedback.scoring import ScoreCard
+from schemas.reports import Evidence, FeedbackClaim, FeedbackText, ScoreCard
 from services.feedback.text import GOOD, WEAK, answer_feedback
 
 log = get_logger(__name__)
@@ -36,8 +35,8 @@ class DraftFeedback(BaseModel):
 
 def prompt(card: ScoreCard, question: str, transcript: str) -> str:
     lines = [
-        f"- {e['metric']}: value {e['value']}, target {e['target']}, score {e['score']}/100"
-        + (f", at {e['at']} s" if e.get("at") is not None else "")
+        f"- {e.metric}: value {e.value}, target {e.target}, score {e.score}/100"
+        + (f", at {e.at} s" if e.at is not None else "")
         for e in card.evidence
     ]
     return "\n".join(
@@ -45,7 +44,7 @@ def prompt(card: ScoreCard, question: str, transcript: str) -> str:
             "Write feedback on one recorded interview answer, using ONLY the measurements below.",
             f"Strengths may only cite metrics scored >= {GOOD}; improvements only metrics scored < {WEAK}.",
             "Quote numbers exactly as measured. Each claim names its metric.",
-            f"Scores: {card.scores}",
+            f"Scores: {card.scores.model_dump()}",
             "Measurements:",
             *lines,
             untrusted("Question", question, 1000),
@@ -56,9 +55,9 @@ def prompt(card: ScoreCard, question: str, transcript: str) -> str:
 
 def contradictions(draft: DraftFeedback, card: ScoreCard) -> list[str]:
     """Claims that the measurements do not support."""
-    scores: dict[str, list[dict[str, Any]]] = {}
+    scores: dict[str, list[Evidence]] = {}
     for e in card.evidence:
-        scores.setdefault(e["metric"], []).append(e)
+        scores.setdefault(e.metric, []).append(e)
     problems = []
     for kind, claims, ok in (
         ("strength", draft.strengths, lambda s: s >= GOOD),
@@ -68,22 +67,22 @@ def contradictions(draft: DraftFeedback, card: ScoreCard) -> list[str]:
             evidence = scores.get(claim.metric)
             if not evidence:
                 problems.append(f"{kind} '{claim.text}' cites unknown metric {claim.metric!r}")
-            elif not any(ok(e["score"]) for e in evidence):
-                problems.append(f"{kind} '{claim.text}' contradicts {claim.metric} (score {evidence[0]['score']})")
+            elif not any(ok(e.score) for e in evidence):
+                problems.append(f"{kind} '{claim.text}' contradicts {claim.metric} (score {evidence[0].score})")
             elif not _numbers_match(claim.text, evidence):
-                problems.append(f"{kind} '{claim.text}' misquotes {claim.metric} (measured {evidence[0]['value']})")
+                problems.append(f"{kind} '{claim.text}' misquotes {claim.metric} (measured {evidence[0].value})")
     return problems
 
 
-def _numbers_match(text: str, evidence: list[dict[str, Any]]) -> bool:
+def _numbers_match(text: str, evidence: list[Evidence]) -> bool:
     percents = [float(p) for p in re.findall(r"(\d+(?:\.\d+)?)\s*%", text)]
     if not percents:
         return True
-    values = [100 * float(e["value"]) for e in evidence if 0 <= float(e["value"]) <= 1]
+    values = [100 * e.value for e in evidence if 0 <= e.value <= 1]
     return bool(values) and all(any(abs(p - v) <= 5 for v in values) for p in percents)
 
 
-async def llm_feedback(client: LLMClient, card: ScoreCard, question: str, transcript: str) -> dict[str, Any]:
+async def llm_feedback(client: LLMClient, card: ScoreCard, question: str, transcript: str) -> FeedbackText:
     fallback = answer_feedback(card)
     try:
         draft = await client.structured(prompt(card, question, transcript), DraftFeedback, max_tokens=500)
@@ -96,19 +95,19 @@ async def llm_feedback(client: LLMClient, card: ScoreCard, question: str, transc
             draft = await client.structured(retry, DraftFeedback, max_tokens=500)
     except LLMError as exc:
         log.warning("llm_feedback.unavailable", error=str(exc))
-        return fallback | {"source": "deterministic"}
+        return fallback
     rejected = set(contradictions(draft, card))
     keep = [c for c in draft.strengths if not any(f"'{c.text}'" in p for p in rejected)]
     fix = [c for c in draft.improvements if not any(f"'{c.text}'" in p for p in rejected)]
     if not keep and not fix:
-        return fallback | {"source": "deterministic", "rejected": sorted(rejected)}
-    return {
-        "summary": fallback["summary"],  # the numbers in the summary stay the measured ones
-        "strengths": [c.text for c in keep] or fallback["strengths"],
-        "improvements": [c.text for c in fix] or fallback["improvements"],
-        "suggestions": draft.suggestions or fallback["suggestions"],
-        "source": f"llm:{client.model}",
-        "rejected": sorted(rejected),
-        "claims": [c.model_dump() | {"kind": "strength"} for c in keep]
-        + [c.model_dump() | {"kind": "improvement"} for c in fix],
-    }
+        return fallback.model_copy(update={"rejected": tuple(sorted(rejected))})
+    return FeedbackText(
+        summary=fallback.summary,  # the numbers in the summary stay the measured ones
+        strengths=tuple(c.text for c in keep) or fallback.strengths,
+        improvements=tuple(c.text for c in fix) or fallback.improvements,
+        suggestions=tuple(draft.suggestions) or fallback.suggestions,
+        source=f"llm:{client.model}",
+        rejected=tuple(sorted(rejected)),
+        claims=tuple(FeedbackClaim(text=c.text, metric=c.metric, kind="strength") for c in keep)
+        + tuple(FeedbackClaim(text=c.text, metric=c.metric, kind="improvement") for c in fix),
+    )

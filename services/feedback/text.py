@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
-from services.feedback.scoring import ScoreCard
+from schemas import Scores
+from schemas.reports import Evidence, FeedbackText, ScoreCard, SessionFeedback
 
 GOOD, WEAK = 80, 60
 
@@ -88,55 +88,53 @@ LABELS = {
 }
 
 
-def _fmt(template: str, e: dict[str, Any]) -> str:
-    at = f" (first at {e['at']:.0f} s)" if isinstance(e.get("at"), int | float) else ""
-    value = e.get("value", 0)
+def _fmt(template: str, e: Evidence) -> str:
+    at = f" (first at {e.at:.0f} s)" if e.at is not None else ""
     return template.format(
-        value=value,
-        target=e.get("target", ""),
-        pct=f"{100 * value:.0f}%",
-        off=f"{100 * (1 - value):.0f}%",
+        value=e.value,
+        target=e.target,
+        pct=f"{100 * e.value:.0f}%",
+        off=f"{100 * (1 - e.value):.0f}%",
         at=at,
-        quote=e.get("quote") or "",
-        criterion=e.get("criterion", ""),
-        words=e.get("words", 0),
-        missing=", ".join(e.get("missing", [])),
+        quote=e.quote or "",
+        criterion=e.criterion or "",
+        words=e.words or 0,
+        missing=", ".join(e.missing),
     )
 
 
-def answer_feedback(card: ScoreCard) -> dict[str, Any]:
+def answer_feedback(card: ScoreCard, source: str = "deterministic") -> FeedbackText:
     strengths = [
-        _fmt(PRAISE[e["metric"]], e)
-        for e in _spread(
-            [e for e in card.evidence if e["score"] >= GOOD and (e["metric"] != "criterion" or e.get("quote"))]
-        )
+        _fmt(PRAISE[e.metric], e)
+        for e in _spread([e for e in card.evidence if e.score >= GOOD and (e.metric != "criterion" or e.quote)])
     ]
-    weak = sorted((e for e in card.evidence if e["score"] < WEAK and e["metric"] in CRITIQUE), key=lambda e: e["score"])
-    improvements = [_fmt(CRITIQUE[e["metric"]], e) for e in weak]
-    suggestions = list(dict.fromkeys(SUGGEST[e["metric"]] for e in weak if e["metric"] in SUGGEST))[:4]
-    return {
-        "summary": _summary(card),
-        "strengths": strengths[:8],
-        "improvements": improvements[:6],
-        "suggestions": suggestions,
-    }
+    weak = sorted((e for e in card.evidence if e.score < WEAK and e.metric in CRITIQUE), key=lambda e: e.score)
+    improvements = [_fmt(CRITIQUE[e.metric], e) for e in weak]
+    suggestions = list(dict.fromkeys(SUGGEST[e.metric] for e in weak if e.metric in SUGGEST))[:4]
+    return FeedbackText(
+        summary=_summary(card),
+        strengths=tuple(strengths[:8]),
+        improvements=tuple(improvements[:6]),
+        suggestions=tuple(suggestions),
+        source=source,
+    )
 
 
-def _spread(items: list[dict[str, Any]], limit: int = 8) -> list[dict[str, Any]]:
+def _spread(items: list[Evidence], limit: int = 8) -> list[Evidence]:
     """Round-robin over categories, each metric once (two criteria quotes at most)."""
-    by_cat: dict[str, list[dict[str, Any]]] = {}
+    by_cat: dict[str, list[Evidence]] = {}
     seen: set[str] = set()
     quotes = 0
     for e in items:
-        if e["metric"] not in PRAISE or (e["metric"] in seen and e["metric"] != "criterion"):
+        if e.metric not in PRAISE or (e.metric in seen and e.metric != "criterion"):
             continue
-        if e["metric"] == "criterion":
+        if e.metric == "criterion":
             quotes += 1
             if quotes > 2:
                 continue
-        seen.add(e["metric"])
-        by_cat.setdefault(e["category"], []).append(e)
-    out: list[dict[str, Any]] = []
+        seen.add(e.metric)
+        by_cat.setdefault(e.category, []).append(e)
+    out: list[Evidence] = []
     while any(by_cat.values()) and len(out) < limit:
         for queue in by_cat.values():
             if queue and len(out) < limit:
@@ -145,8 +143,8 @@ def _spread(items: list[dict[str, Any]], limit: int = 8) -> list[dict[str, Any]]
 
 
 def _summary(card: ScoreCard) -> str:
-    s = card.scores
-    overall = s.get("overall")
+    s = card.scores.model_dump()
+    overall = s["overall"]
     if overall is None:
         return "This answer could not be scored: " + "; ".join(f"{k}: {v}" for k, v in card.cannot_measure.items())
     present: dict[str, float] = {k: v for k, v in s.items() if k != "overall" and v is not None}
@@ -162,7 +160,7 @@ def _summary(card: ScoreCard) -> str:
     return text
 
 
-def session_feedback(cards: list[ScoreCard]) -> dict[str, Any]:
+def session_feedback(cards: list[ScoreCard], scores: Scores) -> SessionFeedback:
     """Patterns across answers: what held up, what to practise next."""
     good: Counter[str] = Counter()
     weak: Counter[str] = Counter()
@@ -170,11 +168,11 @@ def session_feedback(cards: list[ScoreCard]) -> dict[str, Any]:
         # each measurement once per answer (volume and eye contact feed two categories)
         by_metric: dict[str, list[float]] = {}
         for e in card.evidence:
-            by_metric.setdefault(e["metric"], []).append(e["score"])
-        for metric, scores in by_metric.items():
-            if min(scores) >= GOOD:
+            by_metric.setdefault(e.metric, []).append(e.score)
+        for metric, values in by_metric.items():
+            if min(values) >= GOOD:
                 good[metric] += 1
-            elif max(scores) < WEAK:
+            elif max(values) < WEAK:
                 weak[metric] += 1
     n = max(len(cards), 1)
     strengths = [f"{NAMES.get(m, m).capitalize()}: good in {c} of {n} answers." for m, c in good.most_common(4)]
@@ -186,4 +184,10 @@ def session_feedback(cards: list[ScoreCard]) -> dict[str, Any]:
         f"Re-record the answer weakest on {NAMES.get(m, m)} and compare the two attempts."
         for m, _ in weak.most_common(2)
     ]
-    return {"strengths": strengths, "improvements": improvements, "next_steps": steps, "practice": practice}
+    return SessionFeedback(
+        scores=scores,
+        strengths=tuple(strengths),
+        improvements=tuple(improvements),
+        next_steps=tuple(steps),
+        practice=tuple(practice),
+    )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.storage.objects import ObjectTooLarge
-from schemas import InterviewType, Level
-from services.gateway import handlers
+from schemas import InterviewType, Level, keys
+from schemas.reports import SessionStatus, SessionView
+from services.gateway import handlers, views
 from services.gateway.deps import BusDep, ObjectsDep, SessionDep, SessionsDep, SettingsDep
 
 VIDEO_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
@@ -38,6 +39,10 @@ class AnswerAccepted(BaseModel):
     attempt: int
 
 
+class SessionFinishAccepted(BaseModel):
+    status: Literal[SessionStatus.finished] = SessionStatus.finished
+
+
 router = APIRouter(prefix="/api", tags=["sessions"])
 
 
@@ -50,9 +55,9 @@ async def create_session(body: SessionCreate, sessions: SessionsDep, bus: BusDep
 
 
 @router.get("/sessions/{session_id}")
-async def read_session(session: SessionDep) -> dict[str, Any]:
-    """Questions, status and per-answer status of a session."""
-    return {k: v for k, v in session.items() if k not in ("token_sha256",)} | {"session_id": session["_id"]}
+async def read_session(session: SessionDep) -> SessionView:
+    """Questions, status and per-answer status of a session (criteria only after a question is scored)."""
+    return views.session_view(session)
 
 
 async def _sniffed(request: Request, content_type: str) -> AsyncIterator[bytes]:
@@ -101,7 +106,7 @@ async def upload_answer(
     if content_length is not None and content_length > settings.max_upload_bytes:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "video exceeds the upload limit")
     answer_id = uuid.uuid4().hex
-    key = f"sessions/{session['_id']}/answers/{answer_id}/video{VIDEO_TYPES[media_type]}"
+    key = keys.video_key(session["_id"], answer_id, VIDEO_TYPES[media_type])
     try:
         size = await objects.put_stream(
             key, _sniffed(request, media_type), media_type, max_bytes=settings.max_upload_bytes
@@ -114,7 +119,7 @@ async def upload_answer(
 
 
 @router.post("/sessions/{session_id}/finish", status_code=status.HTTP_202_ACCEPTED)
-async def finish_session(session: SessionDep, sessions: SessionsDep, bus: BusDep) -> dict[str, str]:
+async def finish_session(session: SessionDep, sessions: SessionsDep, bus: BusDep) -> SessionFinishAccepted:
     """End the interview; unanswered questions are reported as such."""
     await bus.publish(await handlers.finish_session(session, sessions))
-    return {"status": "finished"}
+    return SessionFinishAccepted()

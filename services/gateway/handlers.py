@@ -202,6 +202,7 @@ async def on_session_completed(event: SessionCompleted, sessions: Sessions) -> N
             "$set": {
                 "status": "completed",
                 "scores": event.data.scores.model_dump(mode="json"),
+                "feedback_key": event.data.report_key,
             }
         },
     )

@@ -6,13 +6,15 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, HTTPException, Path, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from runtime.storage.objects import ObjectNotFound, ObjectStore
-from schemas import SessionDeleted, SessionDeletedData
+from schemas import Model, SessionDeleted, SessionDeletedData, keys
+from schemas.reports import AnswerFeedback, AnswerReport, SessionFeedback, SessionResults, SpeechReport, VisionReport
+from services.gateway import views
 from services.gateway.deps import BusDep, ObjectsDep, SessionDep, SessionsDep
 from services.gateway.handlers import SOURCE
 
@@ -21,6 +23,7 @@ AnswerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 SSE_POLL_S = 1.0
 SSE_MAX_S = 1800
+M = TypeVar("M", bound=Model)
 
 
 def _answer(session: dict[str, Any], answer_id: str) -> dict[str, Any]:
@@ -30,11 +33,12 @@ def _answer(session: dict[str, Any], answer_id: str) -> dict[str, Any]:
     return answer
 
 
-async def _json(objects: ObjectStore, key: str | None) -> Any:
+async def _read(objects: ObjectStore, key: str | None, model: type[M]) -> M | None:
+    """The stored report at ``key``, or None when it is not there (yet, or any more)."""
     if not key:
         return None
     try:
-        return json.loads(await objects.get_bytes(key))
+        return model.model_validate_json(await objects.get_bytes(key))
     except ObjectNotFound:
         return None
 
@@ -74,33 +78,30 @@ async def answer_video(
 
 
 @router.get("/sessions/{session_id}/answers/{answer_id}/report")
-async def answer_report(session: SessionDep, answer_id: AnswerId, objects: ObjectsDep) -> dict[str, Any]:
+async def answer_report(session: SessionDep, answer_id: AnswerId, objects: ObjectsDep) -> AnswerReport:
     """Speech, vision and feedback reports of one answer (null where not produced yet or not measurable)."""
     answer = _answer(session, answer_id)
-    return {
-        "answer_id": answer_id,
-        "question_id": answer["question_id"],
-        "attempt": answer["attempt"],
-        "status": answer["status"],
-        "error": answer.get("error"),
-        "speech": await _json(objects, (answer.get("speech") or {}).get("report_key")),
-        "vision": await _json(objects, (answer.get("vision") or {}).get("report_key")),
-        "feedback": await _json(objects, answer.get("report_key")),
-    }
+    return AnswerReport(
+        answer_id=answer_id,
+        question_id=answer["question_id"],
+        attempt=answer["attempt"],
+        status=answer["status"],
+        error=answer.get("error"),
+        speech=await _read(objects, (answer.get("speech") or {}).get("report_key"), SpeechReport),
+        vision=await _read(objects, (answer.get("vision") or {}).get("report_key"), VisionReport),
+        feedback=await _read(objects, answer.get("report_key"), AnswerFeedback),
+    )
 
 
 @router.get("/sessions/{session_id}/results")
-async def session_results(session: SessionDep, objects: ObjectsDep) -> dict[str, Any]:
+async def session_results(session: SessionDep, objects: ObjectsDep) -> SessionResults:
     """Session scores and feedback across answers, once the session is completed."""
-    return {
-        "status": session["status"],
-        "scores": session.get("scores"),
-        "feedback": await _json(objects, f"sessions/{session['_id']}/feedback.json"),
-        "answers": {
-            aid: {k: a.get(k) for k in ("question_id", "attempt", "status", "scores", "error")}
-            for aid, a in session["answers"].items()
-        },
-    }
+    return SessionResults(
+        status=session["status"],
+        scores=session.get("scores"),
+        feedback=await _read(objects, session.get("feedback_key"), SessionFeedback),
+        answers=views.answer_results(session),
+    )
 
 
 @router.get("/sessions/{session_id}/events")
@@ -135,9 +136,11 @@ async def session_events(request: Request, session: SessionDep, sessions: Sessio
 @router.get("/sessions/{session_id}/export")
 async def export_session(session: SessionDep, objects: ObjectsDep) -> Response:
     """Everything stored about the session, as one JSON document."""
-    body = {k: v for k, v in session.items() if k != "token_sha256"}
-    body["reports"] = {aid: await answer_report(session, aid, objects) for aid in session["answers"]}
-    body["session_feedback"] = await _json(objects, f"sessions/{session['_id']}/feedback.json")
+    body: dict[str, Any] = {k: v for k, v in session.items() if k != "token_sha256"}
+    reports = {aid: await answer_report(session, aid, objects) for aid in session["answers"]}
+    body["reports"] = {aid: r.model_dump(mode="json") for aid, r in reports.items()}
+    feedback = await _read(objects, session.get("feedback_key"), SessionFeedback)
+    body["session_feedback"] = feedback.model_dump(mode="json") if feedback else None
     return Response(
         json.dumps(body, indent=2),
         media_type="application/json",
@@ -149,7 +152,7 @@ async def export_session(session: SessionDep, objects: ObjectsDep) -> Response:
 async def delete_session(session: SessionDep, sessions: SessionsDep, objects: ObjectsDep, bus: BusDep) -> Response:
     """Erase videos, audio, frames, reports and results; other services erase theirs on SessionDeleted."""
     sid = session["_id"]
-    await objects.delete_prefix(f"sessions/{sid}/")
+    await objects.delete_prefix(keys.session_prefix(sid))
     await sessions.delete(sid)
     await bus.publish(SessionDeleted.new(SessionDeletedData(session_id=sid), source=SOURCE, sessionid=sid))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from runtime.storage.objects import ObjectNotFound, ObjectStore
-from schemas import AnswerFailed, AnswerUploaded, FrameRef, MediaExtracted, MediaExtractedData, Stage
+from schemas import AnswerFailed, AnswerUploaded, FrameRef, MediaExtracted, MediaExtractedData, Stage, keys
 
 SOURCE = "mockinterview/media"
 
@@ -60,7 +60,6 @@ async def extract_media(
 ) -> MediaExtracted | AnswerFailed:
     """Download the upload, extract (in a worker thread), store the outputs, announce them."""
     d = event.data
-    prefix = d.video_key.rsplit("/", 1)[0]
     with tempfile.TemporaryDirectory(prefix="mi-media-") as tmp:
         workdir = Path(tmp)
         video = workdir / "upload"
@@ -72,9 +71,9 @@ async def extract_media(
             result = await asyncio.to_thread(extractor.extract, video, workdir, limits)
         except MediaError as exc:
             return _failed(event, exc.reason, exc.message)
-        audio_key = f"{prefix}/audio.wav"
-        playback_key = f"{prefix}/{result.playback_path.name}"
-        frame_refs = [FrameRef(key=f"{prefix}/frames/{p.name}", t=t) for t, p in result.frames]
+        audio_key = keys.audio_key(d.session_id, d.answer_id)
+        playback_key = keys.playback_key(d.session_id, d.answer_id, result.playback_path.suffix)
+        frame_refs = [FrameRef(key=keys.frame_key(d.session_id, d.answer_id, p.name), t=t) for t, p in result.frames]
         uploads = [
             (audio_key, result.audio_path, "audio/wav"),
             (playback_key, result.playback_path, result.playback_content_type),

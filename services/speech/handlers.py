@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import wave
 from typing import Protocol
 
 import numpy as np
 
 from runtime.storage.objects import ObjectNotFound, ObjectStore
-from schemas import AnswerFailed, MediaExtracted, SpeechAnalyzed, SpeechAnalyzedData, Stage
+from schemas import AnswerFailed, MediaExtracted, SpeechAnalyzed, SpeechAnalyzedData, Stage, keys
+from schemas.reports import SpeechReport
 from services.speech import audio as au
-from services.speech.metrics import SpeechReport, build_report
+from services.speech.metrics import build_report
 from services.speech.text import Word
 
 SOURCE = "mockinterview/speech"
@@ -46,8 +46,8 @@ async def analyze_speech(
         return _failed(event, "undecodable_audio", f"The audio track could not be read ({exc}).")
     async with lock:  # one transcription at a time: the model already uses every thread it was given
         report = await asyncio.to_thread(analyze_samples, samples, transcriber)
-    report_key = d.audio_key.rsplit("/", 1)[0] + "/speech.json"
-    await objects.put_bytes(report_key, json.dumps(report.as_dict()).encode(), "application/json")
+    report_key = keys.speech_report_key(d.session_id, d.answer_id)
+    await objects.put_bytes(report_key, report.model_dump_json().encode(), "application/json")
     data = SpeechAnalyzedData(
         session_id=d.session_id,
         answer_id=d.answer_id,
@@ -60,7 +60,7 @@ async def analyze_speech(
         filler_count=report.filler_count,
         long_pause_count=report.long_pause_count,
         volume_dbfs=report.volume_dbfs,
-        pitch_median_hz=report.pitch_hz["median"],
+        pitch_median_hz=report.pitch_hz.median,
         quality=tuple(report.quality),
         model=report.model,
     )

@@ -6,11 +6,11 @@ the number is ``None`` and ``cannot_measure`` says why. Never a made-up value.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from schemas.reports import Hit, Pitch, Span, SpeechReport, TimedWord
 from services.speech import audio as au
 from services.speech import text as tx
 
@@ -20,40 +20,6 @@ MONOTONE_ST = 2.0
 """F0 standard deviation below this many semitones reads as monotone."""
 VOICED_GAP_S = (0.15, 1.5)
 VOICED_GAP_SHARE = 0.5
-
-
-@dataclass
-class SpeechReport:
-    duration_s: float
-    speech_s: float
-    transcript: str
-    words: list[dict[str, Any]]
-    wpm: float | None
-    speaking_wpm: float | None
-    articulation_wpm: float | None
-    fillers: list[dict[str, Any]]
-    filler_count: int | None
-    filler_rate_per_min: float | None
-    pauses: list[dict[str, float]] | None
-    long_pause_count: int | None
-    longest_pause_s: float | None
-    repetitions: list[dict[str, Any]]
-    hedges: list[dict[str, Any]]
-    vocabulary_richness: float | None
-    i_we_ratio: float | None
-    volume_dbfs: float | None
-    volume_variation_db: float | None
-    clipping_ratio: float
-    snr_db: float | None
-    pitch_hz: dict[str, float | None]
-    pitch_variation_st: float | None
-    monotone: bool | None
-    quality: list[str] = field(default_factory=list)
-    cannot_measure: dict[str, str] = field(default_factory=dict)
-    model: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def build_report(
@@ -117,59 +83,63 @@ def build_report(
     span = (words[-1].end - words[0].start) / 60 if words else 0.0
     ev_pitch = au.with_pitch(ev, f0)
     long_pauses = [p for p in ev.pauses if p.duration > au.LONG_PAUSE_S]
+    if ev_pitch.pitch_median_hz is None:
+        cannot.setdefault("pitch_hz", "less than 1 s of voiced speech")
     report = SpeechReport(
         duration_s=ev.duration_s,
         speech_s=ev.speech_s,
         transcript=" ".join(w.word.strip() for w in words),
-        words=[{"word": w.word.strip(), "start": w.start, "end": w.end, "prob": w.prob} for w in words],
+        words=tuple(TimedWord(word=w.word.strip(), start=w.start, end=w.end, prob=w.prob) for w in words),
         wpm=_rate(len(lexical), minutes),
         speaking_wpm=_rate(len(lexical), span),
         articulation_wpm=_rate(len(lexical), ev.speech_s / 60),
-        fillers=[asdict(h) for h in fillers],
+        fillers=_hits(fillers),
         filler_count=len(fillers),
         filler_rate_per_min=_rate(len(fillers), minutes),
-        pauses=[{"start": p.start, "end": p.end} for p in ev.pauses],
+        pauses=tuple(Span(start=p.start, end=p.end) for p in ev.pauses),
         long_pause_count=len(long_pauses),
         longest_pause_s=round(max((p.duration for p in ev.pauses), default=0.0), 3),
-        repetitions=[asdict(h) for h in tx.find_repetitions(words)],
-        hedges=[asdict(h) for h in tx.find_hedges(words)],
+        repetitions=_hits(tx.find_repetitions(words)),
+        hedges=_hits(tx.find_hedges(words)),
         vocabulary_richness=tx.mattr(lexical),
         i_we_ratio=tx.i_we_ratio(lexical),
         volume_dbfs=ev.level_dbfs,
         volume_variation_db=ev.level_variation_db,
         clipping_ratio=ev.clipping_ratio,
         snr_db=ev.snr_db,
-        pitch_hz={"median": ev_pitch.pitch_median_hz, "range": ev_pitch.pitch_range_hz},
+        pitch_hz=Pitch(median=ev_pitch.pitch_median_hz, range=ev_pitch.pitch_range_hz),
         pitch_variation_st=ev_pitch.pitch_variation_st,
         monotone=None if ev_pitch.pitch_variation_st is None else ev_pitch.pitch_variation_st < MONOTONE_ST,
-        quality=quality,
+        quality=tuple(quality),
         cannot_measure=cannot,
         model=model,
     )
-    if ev_pitch.pitch_median_hz is None:
-        cannot.setdefault("pitch_hz", "less than 1 s of voiced speech")
     return _apply_gates(report, cannot)
+
+
+def _hits(hits: list[tx.Hit]) -> tuple[Hit, ...]:
+    return tuple(Hit(text=h.text, start=h.start, end=h.end, kind=h.kind) for h in hits)
 
 
 def _rate(count: int, minutes: float) -> float | None:
     return round(count / minutes, 1) if minutes > 0 else None
 
 
+# A gated measurement and the fields derived from it.
+_GATED: dict[str, dict[str, Any]] = {
+    "pitch_hz": {"pitch_hz": Pitch(), "pitch_variation_st": None, "monotone": None},
+    "pauses": {"pauses": None, "long_pause_count": None, "longest_pause_s": None},
+}
+
+
 def _apply_gates(report: SpeechReport, cannot: dict[str, str]) -> SpeechReport:
+    """Null every measurement named in ``cannot`` (and what is derived from it)."""
+    update: dict[str, Any] = {}
     for name in cannot:
-        if name == "pitch_hz":
-            report.pitch_hz = {"median": None, "range": None}
-            report.pitch_variation_st = None
-            report.monotone = None
-        elif name == "pauses":
-            report.pauses = None
-            report.long_pause_count = None
-            report.longest_pause_s = None
-        elif name == "filler_count":
-            report.filler_count = None
-        else:
-            setattr(report, name, None)
-    return report
+        if name not in SpeechReport.model_fields:
+            raise KeyError(f"cannot_measure names no report field: {name}")
+        update |= _GATED.get(name, {name: None})
+    return SpeechReport(**dict(report) | update)
 
 
 def _voiced_gaps(words: list[tx.Word], ev: au.AudioEvidence, f0: np.ndarray, fillers: list[tx.Hit]) -> list[tx.Hit]:

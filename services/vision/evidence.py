@@ -7,12 +7,14 @@ pixel-scaled coordinates (x*w, y*h, z*w) so angles are not skewed by aspect.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from schemas.reports import FrameEvidence
 from services.vision.landmarks import FrameLandmarks
+
+__all__ = ["FrameEvidence", "frame_evidence"]
 
 # MediaPipe face-mesh indices
 NOSE_TIP, FOREHEAD, CHIN = 1, 10, 152
@@ -38,39 +40,6 @@ CENTER_TOLERANCE_X = 0.15
 SMILE_WIDTH_RATIO = 0.44
 """Mouth width / face width above this reads as a smile."""
 SHOULDER_VISIBILITY = 0.5
-
-
-@dataclass(frozen=True)
-class FrameEvidence:
-    t: float
-    face: bool
-    usable: bool
-    """Face present, lit and sharp enough to read."""
-    issues: tuple[str, ...]
-    yaw_deg: float | None = None
-    pitch_deg: float | None = None
-    roll_deg: float | None = None
-    gaze_x: float | None = None
-    gaze_y: float | None = None
-    eye_contact: bool | None = None
-    face_height: float | None = None
-    face_center_x: float | None = None
-    face_center_y: float | None = None
-    in_frame: bool | None = None
-    centered: bool | None = None
-    mouth_width_ratio: float | None = None
-    mouth_open_ratio: float | None = None
-    brow_raise_ratio: float | None = None
-    smiling: bool | None = None
-    nose_x: float | None = None
-    nose_y: float | None = None
-    shoulders_visible: bool | None = None
-    shoulder_tilt_deg: float | None = None
-    uprightness: float | None = None
-    """(shoulder line - nose) height / shoulder width; drops when slouching or leaning in."""
-
-    def as_dict(self) -> dict[str, object]:
-        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
 def frame_evidence(t: float, lm: FrameLandmarks) -> FrameEvidence:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import asdict
-from typing import Any, Protocol
+from typing import Protocol
 
 from runtime.storage.objects import ObjectStore
-from schemas import MediaExtracted, VisionAnalyzed, VisionAnalyzedData
-from services.vision.aggregate import VisionReport, aggregate
+from schemas import MediaExtracted, VisionAnalyzed, VisionAnalyzedData, keys
+from schemas.reports import FrameDescription
+from services.vision.aggregate import aggregate
 from services.vision.evidence import frame_evidence
 from services.vision.landmarks import FrameLandmarks, pose_mask
 
@@ -31,7 +30,7 @@ class FrameDescriber(Protocol):
 
     name: str
 
-    async def describe(self, jpegs: list[bytes]) -> list[dict[str, Any]]: ...
+    async def describe(self, jpegs: list[bytes]) -> list[FrameDescription]: ...
 
 
 async def analyze_frames(
@@ -45,14 +44,15 @@ async def analyze_frames(
     d = event.data
     jpegs = list(await asyncio.gather(*(objects.get_bytes(f.key) for f in d.frames)))
     landmarks = await detector.detect(jpegs, pose_mask(len(jpegs), pose_every)) if jpegs else []
-    report = aggregate([frame_evidence(f.t, lm) for f, lm in zip(d.frames, landmarks, strict=True)], d.duration_s)
-    models = [detector.name]
-    descriptions: list[dict[str, Any]] = []
+    evidence = [frame_evidence(f.t, lm) for f, lm in zip(d.frames, landmarks, strict=True)]
+    models: tuple[str, ...] = (detector.name,)
+    descriptions: tuple[FrameDescription, ...] = ()
     if describer is not None and jpegs:
-        descriptions = await describer.describe(jpegs)
-        models.append(describer.name)
-    report_key = d.audio_key.rsplit("/", 1)[0] + "/vision.json"
-    await objects.put_bytes(report_key, _report_json(report, models, descriptions), "application/json")
+        descriptions = tuple(await describer.describe(jpegs))
+        models += (describer.name,)
+    report = aggregate(evidence, d.duration_s, models=models, descriptions=descriptions)
+    report_key = keys.vision_report_key(d.session_id, d.answer_id)
+    await objects.put_bytes(report_key, report.model_dump_json().encode(), "application/json")
     data = VisionAnalyzedData(
         session_id=d.session_id,
         answer_id=d.answer_id,
@@ -64,13 +64,6 @@ async def analyze_frames(
         eye_contact_ratio=report.eye_contact_ratio,
         expressiveness=report.expressiveness,
         quality=tuple(report.quality),
-        models=tuple(models),
+        models=models,
     )
     return VisionAnalyzed.caused_by(event, data, source=SOURCE)
-
-
-def _report_json(report: VisionReport, models: list[str], descriptions: list[dict[str, Any]]) -> bytes:
-    body = asdict(report) | {"models": models}
-    if descriptions:
-        body["descriptions"] = descriptions
-    return json.dumps(body, separators=(",", ":")).encode()

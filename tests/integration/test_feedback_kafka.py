@@ -1,7 +1,6 @@
 """The feedback join on real Kafka + FerretDB: two consumer processes, every event delivered twice."""
 
 import asyncio
-import json
 import uuid
 from contextlib import AsyncExitStack
 
@@ -22,10 +21,11 @@ from schemas import (
     SpeechAnalyzedData,
     VisionAnalyzed,
     VisionAnalyzedData,
+    keys,
 )
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
-from tests.factories import session_requested
+from tests.factories import session_requested, speech_report, vision_report
 
 pytestmark = pytest.mark.integration
 
@@ -78,7 +78,7 @@ async def test_exactly_one_score_per_answer_and_one_completion(stack):
                     answer_id=aid,
                     question_id=qid,
                     attempt=1,
-                    video_key=f"s/{aid}/v.webm",
+                    video_key=keys.video_key(sid, aid, ".webm"),
                     content_type="video/webm",
                     size_bytes=1,
                 ),
@@ -86,33 +86,21 @@ async def test_exactly_one_score_per_answer_and_one_completion(stack):
                 sessionid=sid,
                 answerid=aid,
             )
-            speech = {
-                "duration_s": 40,
-                "transcript": "I reproduce the bug, read the logs and add a test.",
-                "wpm": 135,
-                "filler_rate_per_min": 1.5,
-                "fillers": [],
-                "long_pause_count": 0,
-                "pauses": [],
-                "hedges": [],
-                "volume_dbfs": -22,
-                "pitch_variation_st": 3.1,
-                "quality": [],
-            }
-            vision = {"eye_contact_ratio": 0.7, "looking_away": [], "posture": {}, "movement": 0.1, "quality": []}
-            await objects.put_bytes(f"s/{aid}/speech.json", json.dumps(speech).encode(), "application/json")
-            await objects.put_bytes(f"s/{aid}/vision.json", json.dumps(vision).encode(), "application/json")
+            speech_key, vision_key = keys.speech_report_key(sid, aid), keys.vision_report_key(sid, aid)
+            speech = speech_report("I reproduce the bug, read the logs and add a test.", duration_s=40.0)
+            await objects.put_bytes(speech_key, speech.model_dump_json().encode(), "application/json")
+            await objects.put_bytes(vision_key, vision_report().model_dump_json().encode(), "application/json")
             common = {"session_id": sid, "answer_id": aid, "question_id": qid, "attempt": 1}
             events += [
                 up,
                 SpeechAnalyzed.caused_by(
                     up,
-                    SpeechAnalyzedData(**common, report_key=f"s/{aid}/speech.json", transcript="x", model="m"),
+                    SpeechAnalyzedData(**common, report_key=speech_key, transcript="x", model="m"),
                     source="t",
                 ),
                 VisionAnalyzed.caused_by(
                     up,
-                    VisionAnalyzedData(**common, report_key=f"s/{aid}/vision.json", frames_used=4, models=("m",)),
+                    VisionAnalyzedData(**common, report_key=vision_key, frames_used=4, models=("m",)),
                     source="t",
                 ),
             ]

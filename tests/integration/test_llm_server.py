@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 
 from runtime.llm import LLMClient, OpenAICompatible
 from services.feedback.llm_text import llm_feedback
-from services.feedback.scoring import ScoreCard
+from tests.factories import evidence, score_card
 
 pytestmark = pytest.mark.integration
 
@@ -31,29 +31,22 @@ async def test_schema_constrained_call_returns_a_valid_object(client):
 
 
 async def test_llm_feedback_keeps_only_claims_the_measurements_support(client):
-    card = ScoreCard(
-        scores={"overall": 55.0, "communication": 90.0, "body_language": 10.0},
-        confidence_level="medium",
-        evidence=[
-            {"category": "body_language", "metric": "eye_contact_ratio", "value": 0.2, "target": ">= 0.6", "score": 0},
-            {"category": "communication", "metric": "pace_wpm", "value": 140, "target": "120-160", "score": 100},
-            {
-                "category": "communication",
-                "metric": "fillers_per_min",
-                "value": 1.0,
-                "target": "<= 3/min",
-                "score": 100,
-            },
-        ],
+    card = score_card(
+        evidence("eye_contact_ratio", 0.2, 0, category="body_language", target=">= 0.6"),
+        evidence("pace_wpm", 140, 100, target="120-160"),
+        evidence("fillers_per_min", 1.0, 100, target="<= 3/min"),
+        overall=55.0,
+        communication=90.0,
+        body_language=10.0,
     )
     out = await llm_feedback(client, card, "Tell me about yourself.", "I build data pipelines at a bank.")
-    assert out["summary"].startswith("Overall 55/100")
-    assert out["source"] in ("deterministic", f"llm:{client.model}")
-    score = {e["metric"]: e["score"] for e in card.evidence}
+    assert out.summary.startswith("Overall 55/100")
+    assert out.source in ("deterministic", f"llm:{client.model}")
+    score = {e.metric: e.score for e in card.evidence}
     # Whatever the tiny model wrote, nothing it kept contradicts the evidence.
-    for claim in out.get("claims", []):
-        assert claim["metric"] in score
-        assert (score[claim["metric"]] >= 80) if claim["kind"] == "strength" else (score[claim["metric"]] < 60)
+    for claim in out.claims:
+        assert claim.metric in score
+        assert (score[claim.metric] >= 80) if claim.kind == "strength" else (score[claim.metric] < 60)
 
 
 async def test_questions_written_by_the_llm_or_from_the_bank_are_valid(client):

@@ -1,7 +1,5 @@
 """The whole interview in the embedded mode: set up, answer on camera, finish, get scores and feedback."""
 
-import json
-
 from tests.conftest import Platform
 from tests.fixtures import speech as fx
 from tests.fixtures.video import make_clip
@@ -38,6 +36,7 @@ async def test_answer_finish_and_results(platform: Platform, tmp_path):
     assert answer["scores"]["overall"] is not None and answer["scores"]["body_language"] is not None
     assert "production" in answer["speech"]["transcript"].lower()
     assert session["status"] == "completed" and session["scores"]["overall"] == answer["scores"]["overall"]
-    report = json.loads(await platform.infra.objects.get_bytes(answer["report_key"]))
+    aid = up.json()["answer_id"]
+    report = (await platform.client.get(f"/api/sessions/{sid}/answers/{aid}/report", headers=auth)).json()["feedback"]
     assert report["feedback"]["summary"].startswith("Overall")
     assert report["card"]["evidence"]

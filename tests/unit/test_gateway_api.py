@@ -1,5 +1,6 @@
 import pytest
 
+from schemas import keys
 from tests.conftest import Platform
 
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 2048
@@ -24,6 +25,24 @@ async def test_create_session_generates_questions(platform: Platform):
     assert len(session["questions"]) == 5
     assert all(q["type"] == "technical" for q in session["questions"])
     assert "token_sha256" not in session
+    # Nothing answered yet: reading the criteria aloud would game the content score.
+    for q in session["questions"]:
+        assert q["criteria"] is q["outline"] is q["rubric"] is q["misconceptions"] is None
+
+
+async def test_openapi_declares_typed_responses(platform: Platform):
+    doc = (await platform.client.get("/openapi.json")).json()
+
+    def schema(path: str, method: str = "get", code: str = "200") -> str:
+        return doc["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+
+    assert schema("/api/sessions/{session_id}").endswith("/SessionView")
+    assert schema("/api/sessions/{session_id}/answers/{answer_id}/report").endswith("/AnswerReport")
+    assert schema("/api/sessions/{session_id}/results").endswith("/SessionResults")
+    assert schema("/api/sessions", "post", "201").endswith("/SessionCreated")
+    report = doc["components"]["schemas"]["AnswerReport"]["properties"]
+    assert {"speech", "vision", "feedback"} <= set(report)
+    assert "wpm" in doc["components"]["schemas"]["SpeechReport"]["properties"]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +86,7 @@ async def test_upload_publishes_answer_and_failure_is_visible(platform: Platform
     # Right magic bytes, no real video behind them: media says why, nothing hangs.
     assert answer["status"] == "failed"
     assert answer["error"]["stage"] == "media" and answer["error"]["reason"] == "unreadable_container"
-    stored = await platform.infra.objects.get_bytes(answer["video_key"])
+    stored = await platform.infra.objects.get_bytes(keys.video_key(sid, first.json()["answer_id"], ".webm"))
     assert stored == WEBM
 
 

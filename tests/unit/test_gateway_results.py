@@ -48,6 +48,13 @@ async def test_report_results_and_export(platform: Platform, answered):
     report = (await platform.client.get(f"/api/sessions/{sid}/answers/{aid}/report", headers=auth)).json()
     assert "login" in report["speech"]["transcript"].lower() and report["vision"]["frames_used"] >= 1
     assert report["status"] == "scored" and report["feedback"]["feedback"]["summary"].startswith("Overall")
+    assert report["feedback"]["card"]["scores"]["overall"] is not None
+    # Once a question is scored its criteria are shown; the others stay hidden.
+    view = (await platform.client.get(f"/api/sessions/{sid}", headers=auth)).json()
+    answered = view["answers"][aid]["question_id"]
+    for q in view["questions"]:
+        assert (q["criteria"] is not None) == (q["question_id"] == answered), q
+    assert "video_key" not in view["answers"][aid]  # storage keys stay internal
     before = (await platform.client.get(f"/api/sessions/{sid}/results", headers=auth)).json()
     assert before["status"] == "ready" and before["feedback"] is None  # the session is not finished yet
     await platform.client.post(f"/api/sessions/{sid}/finish", headers=auth)

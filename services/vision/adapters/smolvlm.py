@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import tritonclient.grpc.aio as grpcclient
 
+from schemas.reports import FrameDescription
 from services.vision.vlm import parse_frame_json
 
 
@@ -27,7 +28,7 @@ class TritonSmolVLM:
         except Exception:  # unreachable server: not ready
             return False
 
-    async def describe(self, jpegs: list[bytes]) -> list[dict[str, Any]]:
+    async def describe(self, jpegs: list[bytes]) -> list[FrameDescription]:
         data = np.array([[j] for j in jpegs], dtype=object)
         inp = grpcclient.InferInput("JPEG", list(data.shape), "BYTES")
         inp.set_data_from_numpy(data)
@@ -36,4 +37,17 @@ class TritonSmolVLM:
         )
         texts = result.as_numpy("JSON").reshape(-1)
         # Re-validate: the server already parsed, but the contract is checked where it is used.
-        return [parse_frame_json(json.dumps(json.loads(t)) if t else "") for t in texts]
+        return [as_description(parse_frame_json(json.dumps(json.loads(t)) if t else "")) for t in texts]
+
+
+def as_description(parsed: dict[str, Any]) -> FrameDescription:
+    """The checked answer of the model (``parse_frame_json``) as the report's typed observation."""
+    if "error" in parsed:
+        return FrameDescription(error=str(parsed["error"]))
+    return FrameDescription(
+        eye_contact=parsed["eyeContact"],
+        body_language=parsed["bodyLanguage"],
+        confidence=parsed["confidence"],
+        facial_expression=parsed["facialExpression"],
+        notes=parsed["notes"],
+    )

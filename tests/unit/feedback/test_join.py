@@ -1,5 +1,4 @@
 import asyncio
-import json
 
 import pytest
 
@@ -19,12 +18,14 @@ from schemas import (
     Stage,
     VisionAnalyzed,
     VisionAnalyzedData,
+    keys,
 )
+from schemas.reports import SessionFeedback
 from services.feedback import handlers as h
 from services.feedback.adapters.state import FeedbackState
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
-from tests.factories import session_requested
+from tests.factories import session_requested, speech_report, vision_report
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ async def answer(state, objects, request, qid: str, aid: str, attempt: int = 1):
             answer_id=aid,
             question_id=qid,
             attempt=attempt,
-            video_key=f"s/{aid}/v.webm",
+            video_key=keys.video_key(sid, aid, ".webm"),
             content_type="video/webm",
             size_bytes=1,
         ),
@@ -57,28 +58,15 @@ async def answer(state, objects, request, qid: str, aid: str, attempt: int = 1):
         answerid=aid,
     )
     await h.on_answer_uploaded(up, state)
-    speech_report = {
-        "duration_s": 60,
-        "transcript": "I designed the pipeline and tested it carefully.",
-        "wpm": 130,
-        "filler_rate_per_min": 1,
-        "fillers": [],
-        "long_pause_count": 0,
-        "pauses": [],
-        "hedges": [],
-        "volume_dbfs": -20,
-        "pitch_variation_st": 3,
-        "quality": [],
-    }
-    vision_report = {"eye_contact_ratio": 0.8, "looking_away": [], "posture": {}, "movement": 0.05, "quality": []}
-    await objects.put_bytes(f"s/{aid}/speech.json", json.dumps(speech_report).encode(), "application/json")
-    await objects.put_bytes(f"s/{aid}/vision.json", json.dumps(vision_report).encode(), "application/json")
+    speech_key, vision_key = keys.speech_report_key(sid, aid), keys.vision_report_key(sid, aid)
+    await objects.put_bytes(speech_key, speech_report().model_dump_json().encode(), "application/json")
+    await objects.put_bytes(vision_key, vision_report().model_dump_json().encode(), "application/json")
     common = {"session_id": sid, "answer_id": aid, "question_id": qid, "attempt": attempt}
     speech = SpeechAnalyzed.caused_by(
-        up, SpeechAnalyzedData(**common, report_key=f"s/{aid}/speech.json", transcript="x", model="m"), source="t"
+        up, SpeechAnalyzedData(**common, report_key=speech_key, transcript="x", model="m"), source="t"
     )
     vision = VisionAnalyzed.caused_by(
-        up, VisionAnalyzedData(**common, report_key=f"s/{aid}/vision.json", frames_used=5, models=("m",)), source="t"
+        up, VisionAnalyzedData(**common, report_key=vision_key, frames_used=5, models=("m",)), source="t"
     )
     return up, speech, vision
 
@@ -101,8 +89,8 @@ async def test_concurrent_and_repeated_parts_score_once_and_complete_once(world)
     assert len(completed) == 1
     assert completed[0].data.unanswered_question_ids == ()
     assert completed[0].data.scores.overall is not None
-    session_report = json.loads(await objects.get_bytes(completed[0].data.report_key))
-    assert {"strengths", "improvements", "next_steps", "practice"} <= set(session_report)
+    session_report = SessionFeedback.model_validate_json(await objects.get_bytes(completed[0].data.report_key))
+    assert session_report.scores == completed[0].data.scores and session_report.next_steps is not None
 
 
 async def test_redelivery_of_the_winning_event_after_a_crash_still_scores(world):

@@ -1,9 +1,12 @@
 import pytest
 
 from runtime.embeddings import shared_minilm
+from schemas.reports import Posture
 from services.feedback.content import analyze_content
 from services.feedback.scoring import score_answer
 from services.feedback.text import answer_feedback
+from tests.factories import speech_report as speech
+from tests.factories import vision_report as vision
 
 QUESTION = "Explain overfitting in machine learning."
 CRITERIA = [
@@ -19,60 +22,31 @@ GOOD_ANSWER = (
 )
 
 
-def speech(transcript: str, **kw) -> dict:
-    base = {
-        "duration_s": 60.0,
-        "transcript": transcript,
-        "wpm": 140.0,
-        "filler_rate_per_min": 1.0,
-        "fillers": [],
-        "long_pause_count": 0,
-        "pauses": [],
-        "volume_dbfs": -20.0,
-        "pitch_variation_st": 3.5,
-        "hedges": [],
-        "quality": [],
-    }
-    return base | kw
-
-
-def vision(**kw) -> dict:
-    base = {
-        "eye_contact_ratio": 0.85,
-        "looking_away": [],
-        "movement": 0.05,
-        "quality": [],
-        "cannot_measure": {},
-        "posture": {"shoulder_tilt_deg": 2.0, "uprightness": 0.6, "centered_ratio": 1.0, "face_height_ratio": 0.3},
-    }
-    return base | kw
-
-
 def content(text: str, behavioral: bool = False):
     return analyze_content(text, QUESTION, CRITERIA, shared_minilm(), behavioral)
 
 
 def test_excellent_answer_scores_high_with_evidence():
     card = score_answer(speech(GOOD_ANSWER), vision(), content(GOOD_ANSWER), "mid")
-    assert card.scores["content"] > 70 and card.scores["overall"] > 80
+    assert card.scores.content > 70 and card.scores.overall > 80
     assert card.confidence_level == "high"
-    quotes = [e["quote"] for e in card.evidence if e["metric"] == "criterion"]
+    quotes = [e.quote for e in card.evidence if e.metric == "criterion"]
     assert all(q and q in GOOD_ANSWER for q in quotes)
     feedback = answer_feedback(card)
-    assert feedback["strengths"] and "Overall" in feedback["summary"]
+    assert feedback.strengths and "Overall" in feedback.summary
 
 
 def test_off_topic_one_word_answer_cannot_look_good():
     card = score_answer(speech("Fine.", wpm=None, filler_rate_per_min=None), vision(), content("Fine."), "mid")
-    assert card.scores["content"] < 10
-    assert card.scores["overall"] <= card.scores["content"] + 20  # perfect eye contact cannot rescue it
-    assert any("did not" in s or "not clearly" in s for s in answer_feedback(card)["improvements"])
+    assert card.scores.content < 10
+    assert card.scores.overall <= card.scores.content + 20  # perfect eye contact cannot rescue it
+    assert any("did not" in s or "not clearly" in s for s in answer_feedback(card).improvements)
 
 
 def test_off_topic_long_answer_scores_low_on_content():
     text = "I really enjoy cooking pasta at the weekend with my family, and we often go hiking in the mountains. " * 3
     card = score_answer(speech(text), vision(), content(text), "mid")
-    assert card.scores["content"] <= 20
+    assert card.scores.content <= 20
 
 
 def test_silence_and_no_face_are_not_measured_and_say_why():
@@ -83,33 +57,33 @@ def test_silence_and_no_face_are_not_measured_and_say_why():
         volume_dbfs=None,
         pitch_variation_st=None,
         long_pause_count=None,
-        quality=["no_speech"],
+        quality=("no_speech",),
     )
     no_face = vision(
         eye_contact_ratio=None,
-        posture={},
+        posture=Posture(),
         movement=None,
         cannot_measure={"eye_contact_ratio": "a usable face was visible in 0 of 12 sampled frames"},
     )
     card = score_answer(silent, no_face, content(""), "mid")
-    assert card.scores["communication"] is None and card.scores["body_language"] is None
-    assert card.scores["content"] == 0  # an answer that says nothing has no content
+    assert card.scores.communication is None and card.scores.body_language is None
+    assert card.scores.content == 0  # an answer that says nothing has no content
     assert "0 of 12" in card.cannot_measure["body_language"]
     assert card.confidence_level == "low"
-    summary = answer_feedback(card)["summary"]
+    summary = answer_feedback(card).summary
     assert summary.endswith("Not measured: communication, confidence, body language.")
 
 
 def test_missing_analysis_gives_null_categories():
     card = score_answer(None, None, None, "senior")
-    assert card.scores["overall"] is None and set(card.cannot_measure) >= {"content", "overall"}
+    assert card.scores.overall is None and set(card.cannot_measure) >= {"content", "overall"}
 
 
 def test_filler_band_depends_on_level():
     s = speech(GOOD_ANSWER, filler_rate_per_min=3.0)
     entry = score_answer(s, vision(), content(GOOD_ANSWER), "entry")
     senior = score_answer(s, vision(), content(GOOD_ANSWER), "senior")
-    assert entry.scores["communication"] > senior.scores["communication"]
+    assert entry.scores.communication > senior.scores.communication
 
 
 def test_star_parts_are_found_with_their_quotes():
@@ -119,7 +93,7 @@ def test_star_parts_are_found_with_their_quotes():
     )
     ev = content(story, behavioral=True)
     assert all(ev.star[p] is not None for p in ("situation", "task", "action", "result"))
-    assert ev.star["result"]["quote"].startswith("As a result")
+    assert ev.star["result"].quote.startswith("As a result")
     partial = content("I set up automated tests.", behavioral=True)
     assert partial.star["result"] is None and partial.star["action"] is not None
 
@@ -128,5 +102,5 @@ def test_star_parts_are_found_with_their_quotes():
 def test_feedback_never_praises_what_was_measured_low(eye):
     card = score_answer(speech(GOOD_ANSWER), vision(eye_contact_ratio=eye), content(GOOD_ANSWER), "mid")
     fb = answer_feedback(card)
-    praised = any("looked at the camera" in s and "only" not in s for s in fb["strengths"])
+    praised = any("looked at the camera" in s and "only" not in s for s in fb.strengths)
     assert praised == (eye >= 0.6)

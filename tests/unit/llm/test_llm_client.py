@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from runtime.llm import Completion, LLMClient, LLMError, RetryableError, untrusted
 from services.feedback.llm_text import DraftFeedback, contradictions, llm_feedback
 from services.feedback.scoring import ScoreCard
+from tests.factories import evidence, score_card
 
 
 class Answer(BaseModel):
@@ -52,13 +53,10 @@ def test_untrusted_text_is_fenced_and_capped():
 
 
 def card() -> ScoreCard:
-    return ScoreCard(
-        scores={"overall": 50.0},
-        confidence_level="medium",
-        evidence=[
-            {"category": "body_language", "metric": "eye_contact_ratio", "value": 0.2, "target": ">= 0.6", "score": 0},
-            {"category": "communication", "metric": "pace_wpm", "value": 140, "target": "120-160", "score": 100},
-        ],
+    return score_card(
+        evidence("eye_contact_ratio", 0.2, 0, category="body_language", target=">= 0.6"),
+        evidence("pace_wpm", 140, 100, target="120-160"),
+        overall=50.0,
     )
 
 
@@ -90,15 +88,15 @@ async def test_contradictions_are_regenerated_then_dropped():
     }
     t = Scripted(json.dumps(bad), json.dumps(bad))  # the rewrite repeats the mistake
     out = await llm_feedback(LLMClient(t, "m"), card(), "Q?", "transcript")
-    assert out["strengths"] == ["Good pace."] and out["improvements"] == ["Eye contact was 20% of the time."]
-    assert out["rejected"] and out["source"] == "llm:m"
+    assert out.strengths == ("Good pace.",) and out.improvements == ("Eye contact was 20% of the time.",)
+    assert out.rejected and out.source == "llm:m"
     assert "rejected, fix them" in t.calls[1][-1]["content"]
 
 
 async def test_without_a_working_llm_the_deterministic_text_is_used():
     t = Scripted(*[RetryableError("down", retry_after=0)] * 4)
     out = await llm_feedback(LLMClient(t, "m", backoffs=3), card(), "Q?", "t")
-    assert out["source"] == "deterministic" and out["summary"].startswith("Overall")
+    assert out.source == "deterministic" and out.summary.startswith("Overall")
 
 
 async def test_a_server_without_json_schema_gets_json_object_with_the_schema_from_then_on():

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from schemas.reports import Pitch
 from services.speech import audio as au
 from services.speech.metrics import build_report
 from services.speech.text import Word
@@ -36,15 +37,15 @@ def test_clipping_quiet_and_noise_are_flagged():
     ev = au.analyze_audio(np.concatenate([rng.normal(0, 0.03, SR).astype(np.float32), noisy]))
     words = [Word(f"word{i}", 1.0 + i * 0.5, 1.4 + i * 0.5, 0.9) for i in range(12)]
     report = build_report(words, ev, np.zeros(0), "test")
-    assert "noisy" in report.quality and report.pauses is None and report.pitch_hz["median"] is None
+    assert "noisy" in report.quality and report.pauses is None and report.pitch_hz.median is None
     assert "noise" in report.cannot_measure["pauses"]
 
 
 def test_silence_measures_nothing():
     ev = au.analyze_audio(silence(10))
     report = build_report([], ev, au.pitch_track(silence(10)), "test")
-    assert report.quality == ["no_speech"]
-    assert report.wpm is None and report.filler_count is None and report.pitch_hz == {"median": None, "range": None}
+    assert report.quality == ("no_speech",)
+    assert report.wpm is None and report.filler_count is None and report.pitch_hz == Pitch(median=None, range=None)
     assert set(report.cannot_measure) >= {"wpm", "filler_count", "pauses", "pitch_hz"}
 
 
@@ -61,10 +62,10 @@ def test_rates_and_pitch_on_a_steady_voice():
     x = np.concatenate([silence(0.5), tone(12.0, hz=140, vibrato=0.0), silence(0.5)])
     words = [Word(f"w{i}", 0.5 + i * 0.4, 0.8 + i * 0.4, 0.9) for i in range(30)]
     report = build_report(words, au.analyze_audio(x), au.pitch_track(x), "test")
-    assert report.quality == [], report.cannot_measure
+    assert report.quality == (), report.cannot_measure
     assert report.wpm == pytest.approx(30 / (13 / 60), abs=0.5)
     assert report.articulation_wpm == pytest.approx(30 / (12 / 60), rel=0.02)
-    assert report.pitch_hz["median"] == pytest.approx(140, abs=3)
+    assert report.pitch_hz.median == pytest.approx(140, abs=3)
     assert report.monotone is True  # a pure steady tone has no melody
     lively = np.concatenate([silence(0.5), tone(12.0, hz=160, vibrato=0.25), silence(0.5)])
     assert build_report(words, au.analyze_audio(lively), au.pitch_track(lively), "t").monotone is False

@@ -34,8 +34,8 @@ def test_ratios_and_looking_away_segments():
     assert report.frames_used == 5 and report.face_present_ratio == 1.0
     assert report.eye_contact_ratio == pytest.approx(0.6)
     assert [(s.start, s.end) for s in report.looking_away] == [(3.75, 8.75)]
-    assert report.quality == []
-    assert report.posture["shoulders_visible_ratio"] == 1.0
+    assert report.quality == ()
+    assert report.posture.shoulders_visible_ratio == 1.0
 
 
 def test_missing_face_counts_as_away_but_not_as_measured():
