@@ -2,41 +2,72 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from runtime.bus.dispatch import RetryPolicy
-from runtime.bus.memory import InMemoryBus
 from runtime.bus.port import Bus
 from runtime.bus.processed import DocumentProcessedLog
+from runtime.errors import Unavailable
 from runtime.settings import Mode, PlatformSettings
 from runtime.storage.documents import DocumentStore
 from runtime.storage.objects import ObjectStore
 
+ReadyCheck = Callable[[], Awaitable[None]]
+"""Returns when a dependency answered; raises (``Unavailable``) when it did not."""
+
 
 @dataclass
 class Infrastructure:
-    """The ports every service receives."""
+    """The ports every service receives, and how to check each dependency for /readyz."""
 
     bus: Bus
     objects: ObjectStore
     documents: DocumentStore
+    checks: dict[str, ReadyCheck] = field(default_factory=dict)
+
+
+def _timed(name: str, timeout_s: float, probe: Callable[[], Awaitable[object]]) -> ReadyCheck:
+    async def check() -> None:
+        try:
+            await asyncio.wait_for(probe(), timeout_s)
+        except TimeoutError as exc:
+            raise Unavailable(name, f"no answer within {timeout_s} s") from exc
+
+    return check
 
 
 @asynccontextmanager
 async def open_infrastructure(settings: PlatformSettings, client_id: str) -> AsyncIterator[Infrastructure]:
-    """Embedded: in-process bus, local files, SQLite. Distributed: Kafka, S3, MongoDB."""
+    """Embedded: durable SQLite bus, local files, SQLite. Distributed: Kafka, S3, MongoDB."""
     retry = RetryPolicy(settings.retry_attempts, settings.retry_backoff_s)
+    timeout = settings.ready_timeout_s
     if settings.mode is Mode.embedded:
+        from runtime.bus.sqlite import SqliteBus
         from runtime.storage.localfs import LocalObjectStore
         from runtime.storage.sqlite import SqliteDocumentStore
 
         documents = SqliteDocumentStore(settings.data_dir / "documents.sqlite3")
         objects = LocalObjectStore(settings.data_dir / "objects")
+        bus = SqliteBus(
+            settings.data_dir / "bus.sqlite3",
+            DocumentProcessedLog(documents),
+            retry,
+            shutdown_grace_s=settings.shutdown_grace_s,
+            retention_s=settings.bus_retention_h * 3600,
+            unavailable_wait_s=settings.unavailable_wait_s,
+        )
+        checks = {
+            "bus": _timed("bus", timeout, bus.ping),
+            "objects": _timed("objects", timeout, objects.ping),
+            "documents": _timed("documents", timeout, documents.ping),
+        }
         try:
-            yield Infrastructure(InMemoryBus(DocumentProcessedLog(documents), retry), objects, documents)
+            yield Infrastructure(bus, objects, documents, checks)
         finally:
+            bus.close()
             documents.close()
         return
 
@@ -44,7 +75,9 @@ async def open_infrastructure(settings: PlatformSettings, client_id: str) -> Asy
     from runtime.storage.mongo import MongoDocumentStore
     from runtime.storage.s3 import S3ObjectStore
 
-    mongo = MongoDocumentStore(settings.mongo_url.get_secret_value(), settings.mongo_db)
+    mongo = MongoDocumentStore(
+        settings.mongo_url.get_secret_value(), settings.mongo_db, timeout_ms=int(settings.documents_timeout_s * 1000)
+    )
     s3 = S3ObjectStore(
         settings.s3_endpoint,
         settings.s3_access_key,
@@ -52,18 +85,27 @@ async def open_infrastructure(settings: PlatformSettings, client_id: str) -> Asy
         settings.s3_bucket,
         secure=settings.s3_secure,
         region=settings.s3_region,
+        connect_timeout_s=settings.objects_timeout_s,
+        read_timeout_s=settings.objects_read_timeout_s,
     )
     try:
         await mongo.ping()
         await s3.ensure_bucket()
-        bus = KafkaBus(
+        kafka = KafkaBus(
             settings.kafka_bootstrap,
             client_id=client_id,
             processed=DocumentProcessedLog(mongo),
             retry=retry,
             partitions=settings.kafka_partitions,
             session_timeout_ms=settings.kafka_session_timeout_ms,
+            publish_timeout_s=settings.publish_timeout_s,
+            unavailable_wait_s=settings.unavailable_wait_s,
         )
-        yield Infrastructure(bus, s3, mongo)
+        checks = {
+            "bus": lambda: kafka.ping(timeout),
+            "objects": lambda: s3.ping(timeout),
+            "documents": _timed("documents", timeout, mongo.ping),
+        }
+        yield Infrastructure(kafka, s3, mongo, checks)
     finally:
         await mongo.close()

@@ -33,3 +33,10 @@ CONSUMER_LAG = Gauge(
     "Messages behind the partition high-water mark, as seen at the last delivery.",
     ["topic", "group", "partition"],
 )
+OUTBOX_PENDING = Gauge("mi_outbox_pending", "Outbox entries not yet published, at the relay's last look.")
+OUTBOX_RELAYED = Counter("mi_outbox_relayed_total", "Outbox entries published by the relay.")
+WATCHDOG_ACTIONS = Counter(
+    "mi_watchdog_actions_total",
+    "Stuck answers and sessions the watchdog acted on, by stage and action (redrive, timeout).",
+    ["stage", "action"],
+)

@@ -15,6 +15,14 @@ from runtime.service import Service
 log = get_logger(__name__)
 
 
+def ready_checks(services: list[Service], infra: Infrastructure) -> dict[str, Any]:
+    """What /readyz checks: the infrastructure's dependencies plus each service's own."""
+    checks: dict[str, Any] = dict(infra.checks)
+    for service in services:
+        checks.update(service.checks)
+    return checks
+
+
 @asynccontextmanager
 async def running(services: list[Service], infra: Infrastructure) -> AsyncIterator[None]:
     """Subscribe every service, enter their lifespans, start the bus; undo it all on exit."""
@@ -30,7 +38,8 @@ async def running(services: list[Service], infra: Infrastructure) -> AsyncIterat
 
 
 async def serve(services: list[Service], infra: Infrastructure, http_app: Any, host: str, port: int) -> None:
-    """Run the services and serve HTTP until stopped."""
+    """Run the services and serve HTTP until stopped (SIGTERM/SIGINT: the bus drains on the way out)."""
+    http_app.state.ready_checks = ready_checks(services, infra)
     async with running(services, infra):
         log.info("services.started", services=[s.name for s in services], host=host, port=port)
         config = uvicorn.Config(http_app, host=host, port=port, log_config=None, access_log=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +23,9 @@ class Service:
     ``produces`` lists the events handlers return (documentation: AsyncAPI).
     ``lifespan`` loads models or opens clients before the first delivery and
     releases them after the last. ``http_app`` (the gateway's) is served by the
-    runner; other services get a health/metrics app.
+    runner; other services get a health/metrics app. ``checks`` are the
+    service's own readiness checks (e.g. Triton for vision), added to the
+    infrastructure's in /readyz.
     """
 
     name: str
@@ -31,3 +33,4 @@ class Service:
     produces: tuple[type[Event], ...] = ()
     lifespan: Callable[[], AbstractAsyncContextManager[None]] = _nothing
     http_app: Any = None
+    checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)

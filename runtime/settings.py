@@ -56,6 +56,26 @@ class PlatformSettings(BaseSettings):
 
     retry_attempts: int = Field(default=4, ge=1, description="Handler tries before dead-lettering.")
     retry_backoff_s: float = Field(default=0.5, ge=0, description="First retry delay; doubles each try.")
+    unavailable_wait_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long one delivery waits out a dependency outage before it is handed back for redelivery.",
+    )
+
+    publish_timeout_s: float = Field(default=5.0, gt=0, description="Longest wait for the bus to take one message.")
+    documents_timeout_s: float = Field(default=3.0, gt=0, description="Document store: connect/select timeout.")
+    objects_timeout_s: float = Field(default=3.0, gt=0, description="Object store: connect timeout.")
+    objects_read_timeout_s: float = Field(default=30.0, gt=0, description="Object store: longest wait for bytes.")
+    ready_timeout_s: float = Field(default=2.0, gt=0, description="/readyz: per-dependency check timeout.")
+
+    outbox_poll_s: float = Field(default=2.0, gt=0, description="Outbox relay: how often pending entries are read.")
+    outbox_grace_s: float = Field(
+        default=10.0, ge=0, description="Outbox relay: age before another process's pending entry is taken over."
+    )
+    shutdown_grace_s: float = Field(
+        default=20.0, ge=0, description="SIGTERM: how long in-flight deliveries may finish; the rest wait for restart."
+    )
+    bus_retention_h: float = Field(default=24.0, gt=0, description="Embedded bus: hours consumed messages are kept.")
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -18,6 +18,7 @@ import pytest
 
 from mockinterview import registry
 from runtime.bus.memory import InMemoryBus
+from runtime.bus.sqlite import SqliteBus
 from runtime.infra import Infrastructure, open_infrastructure
 from runtime.runner import running
 from runtime.settings import Mode, PlatformSettings
@@ -54,10 +55,11 @@ def stack() -> dict[str, str]:
 class Platform:
     infra: Infrastructure
     client: httpx.AsyncClient
+    app: Any = None
 
     @property
-    def bus(self) -> InMemoryBus:
-        assert isinstance(self.infra.bus, InMemoryBus)
+    def bus(self) -> InMemoryBus | SqliteBus:
+        assert isinstance(self.infra.bus, InMemoryBus | SqliteBus)
         return self.infra.bus
 
 
@@ -75,4 +77,4 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
         async with running(services, infra):
             transport = httpx.ASGITransport(app=services[0].http_app)
             async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-                yield Platform(infra, client)
+                yield Platform(infra, client, services[0].http_app)

@@ -10,7 +10,9 @@
 #
 # Installs are cached in $MI_STACK_CACHE (default ~/.cache/mockinterview-stack);
 # runtime state (data, pids, logs/, stack.env) lives in $MI_STACK_STATE
-# (default <repo>/.stack). Components: kafka s3 mongo triton (all by default).
+# (default <repo>/.stack). Components: kafka s3 mongo triton llm toxiproxy (all by default).
+# toxiproxy sits between services and Kafka, S3 and MongoDB in the fault-injection
+# tests (tests/faults); Kafka has an extra listener advertised at the proxy's port.
 set -euo pipefail
 
 KAFKA_VERSION=4.1.1
@@ -25,6 +27,7 @@ PYTRITON_VERSION=0.7.0
 MEDIAPIPE_VERSION=0.10.21
 XLLAMACPP_VERSION=2026.10.11549
 SMOLLM2_VERSION=0.1.2
+TOXIPROXY_VERSION=v2.5.0
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -37,7 +40,7 @@ TRITON_MODELS="${MI_TRITON_MODELS:-$REPO/deploy/triton/models}"
 S3_ACCESS_KEY="${MI_STACK_S3_ACCESS_KEY:-mockinterview}"
 S3_SECRET_KEY="${MI_STACK_S3_SECRET_KEY:-mockinterview-local-secret}"
 PYTHON="${PYTHON:-python3}"
-ALL=(kafka s3 mongo triton llm)
+ALL=(kafka s3 mongo triton llm toxiproxy)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -102,6 +105,15 @@ install_mongo() {
   mkdir -p "$CACHE/bin"
   (cd "$HERE/ferretdb" && go build -o "$bin.tmp" .)
   mv "$bin.tmp" "$bin"
+}
+
+install_toxiproxy() {
+  local bin="$CACHE/bin/toxiproxy-server-$TOXIPROXY_VERSION"
+  [[ -x "$bin" ]] && return
+  log "toxiproxy $TOXIPROXY_VERSION: go install"
+  mkdir -p "$CACHE/bin" "$CACHE/gobin"
+  GOBIN="$CACHE/gobin" go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
+  mv "$CACHE/gobin/server" "$bin"
 }
 
 triton_venv() { echo "$CACHE/triton-venv-$PYTRITON_VERSION-mp$MEDIAPIPE_VERSION"; }
@@ -225,8 +237,8 @@ install_tools() {
 
 # ---------------------------------------------------------------- start
 start_kafka() {
-  local dir="$CACHE/kafka-$KAFKA_VERSION" data="$STATE/kafka" port cport
-  port=$(free_port); cport=$(free_port)
+  local dir="$CACHE/kafka-$KAFKA_VERSION" data="$STATE/kafka" port cport fport tport
+  port=$(free_port); cport=$(free_port); fport=$(free_port); tport=$(free_port)
   mkdir -p "$data"
   # Fresh log dir each start: tests want an empty cluster, and KRaft metadata
   # would otherwise remember the previous start's listener ports.
@@ -235,11 +247,11 @@ start_kafka() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport,FAULTS://127.0.0.1:$fport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,FAULTS://127.0.0.1:$tport
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,FAULTS:PLAINTEXT
 log.dirs=$data/logs
 num.partitions=3
 auto.create.topics.enable=true
@@ -267,6 +279,9 @@ EOF
     -c "$data/server.properties" >>"$LOGS/kafka.log" 2>&1
   launch kafka "$LOGS/kafka.log" "${java[@]}" kafka.Kafka "$data/server.properties"
   env_set MI_KAFKA_BOOTSTRAP "127.0.0.1:$port"
+  # Clients that bootstrap through a toxiproxy listening on $tport are told to keep using it.
+  env_set MI_FAULTS_KAFKA_LISTEN "127.0.0.1:$tport"
+  env_set MI_FAULTS_KAFKA_UPSTREAM "127.0.0.1:$fport"
   wait_tcp 127.0.0.1 "$port" 90 || die "kafka did not open port $port (see $LOGS/kafka.log)"
   if command -v kcat >/dev/null; then
     local end=$((SECONDS + 60))
@@ -320,6 +335,18 @@ start_triton() {
     running triton || die "triton exited (see $LOGS/triton.log)"
     ((SECONDS < end)) || die "triton not ready (see $LOGS/triton.log)"
     sleep 0.5
+  done
+}
+
+start_toxiproxy() {
+  local port; port=$(free_port)
+  launch toxiproxy "$LOGS/toxiproxy.log" "$CACHE/bin/toxiproxy-server-$TOXIPROXY_VERSION" -host 127.0.0.1 -port "$port"
+  env_set MI_TOXIPROXY_URL "http://127.0.0.1:$port"
+  local end=$((SECONDS + 30))
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/version"; do
+    running toxiproxy || die "toxiproxy exited (see $LOGS/toxiproxy.log)"
+    ((SECONDS < end)) || die "toxiproxy not ready (see $LOGS/toxiproxy.log)"
+    sleep 0.3
   done
 }
 
@@ -411,7 +438,7 @@ env)
   cat "$ENV_FILE"
   ;;
 *)
-  echo "usage: $0 {install|start|stop|status|env} [kafka|s3|mongo|triton]..." >&2
+  echo "usage: $0 {install|start|stop|status|env} [kafka|s3|mongo|triton|llm|toxiproxy]..." >&2
   exit 2
   ;;
 esac

@@ -2,10 +2,20 @@
 
 Decode and validate, skip duplicates, bind log context, run the handler with
 retries and exponential backoff, publish what it returns, then mark the event
-processed. A message that fails validation or every retry becomes a dead
-letter; when a service's handler gave up, an AnswerFailed (reason
-``processing_error``) also tells the session. Metrics and logs live here so
-handlers stay pure.
+processed (with what it returned). A message that fails validation or every
+retry becomes a dead letter; when a service's handler gave up, an AnswerFailed
+(reason ``processing_error``) also tells the session. Metrics and logs live
+here so handlers stay pure.
+
+A dependency outage (:class:`runtime.errors.Unavailable`) is not the message's
+fault: it does not spend the retry budget. The delivery waits it out with
+capped backoff for ``unavailable_wait_s``, then raises so the adapter hands the
+message back uncommitted (redelivered later), never to the dead letters.
+
+A duplicate (an event this group already processed) re-publishes the events
+its first handling produced, under the same ids. A re-drive of a stuck answer
+(the watchdog re-publishing its causing event) therefore flows through every
+stage that already did its part, down to the one that did not.
 """
 
 from __future__ import annotations
@@ -21,8 +31,9 @@ from pydantic import ValidationError
 
 from runtime import metrics
 from runtime.bus.port import DeadLetter, HandlerResult, ProcessedLog, Subscription
+from runtime.errors import Unavailable
 from runtime.logging import get_logger
-from schemas import AnswerFailed, Event, Stage
+from schemas import AnswerFailed, Event, SessionDeleted, Stage
 
 log = get_logger(__name__)
 
@@ -60,11 +71,13 @@ class Dispatcher:
         dead_letter: Callable[[DeadLetter], Awaitable[None]],
         processed: ProcessedLog | None,
         retry: RetryPolicy,
+        unavailable_wait_s: float = 60.0,
     ) -> None:
         self._publish = publish
         self._dead_letter = dead_letter
         self._processed = processed
         self._retry = retry
+        self._unavailable_wait_s = unavailable_wait_s
 
     @staticmethod
     def register(sub: Subscription[Event], topic: str) -> None:
@@ -87,17 +100,38 @@ class Dispatcher:
         with structlog.contextvars.bound_contextvars(**event.log_context(), group=group):
             if self._processed is not None and await self._processed.seen(group, event.id):
                 metrics.EVENTS_DUPLICATE.labels(topic, group).inc()
-                log.info("event.duplicate_skipped")
+                replayed = await self._processed.outputs(group, event.id)
+                for out in replayed:
+                    await self._publish(out)
+                log.info("event.duplicate_skipped", replayed=[o.type for o in replayed])
                 return Outcome.duplicate
             error: BaseException | None = None
-            for attempt in range(1, self._retry.attempts + 1):
+            attempt = 0
+            outage_started: float | None = None
+            outage_tries = 0
+            while attempt < self._retry.attempts:
                 try:
                     outputs = as_events(await sub.handler(event))
                     for out in outputs:
                         await self._publish(out)
                     if self._processed is not None:
-                        await self._processed.mark(group, event.id)
+                        await self._processed.mark(group, event.id, outputs)
+                        if isinstance(event, SessionDeleted) and hasattr(self._processed, "forget"):
+                            await self._processed.forget(event.sessionid)  # erasure covers replayable outputs too
+                except Unavailable as exc:
+                    # Not this message's fault: wait the outage out without spending an attempt.
+                    now = time.monotonic()
+                    outage_started = outage_started or now
+                    metrics.EVENTS_FAILED.labels(topic, group, "Unavailable").inc()
+                    if now - outage_started >= self._unavailable_wait_s:
+                        log.warning("dependency.still_unavailable", dependency=exc.dependency, error=exc.message)
+                        raise  # the adapter redelivers it later; it is never dead-lettered for an outage
+                    log.warning("dependency.unavailable", dependency=exc.dependency, error=exc.message)
+                    await asyncio.sleep(min(0.25 * 2**outage_tries, 5.0))
+                    outage_tries += 1
+                    continue
                 except Exception as exc:
+                    attempt += 1
                     error = exc
                     metrics.EVENTS_FAILED.labels(topic, group, type(exc).__name__).inc()
                     log.warning("handler.failed", attempt=attempt, error=repr(exc))

@@ -10,13 +10,14 @@ uncommitted, so the group redelivers it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaClient, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import Consumer, KafkaMessage
@@ -24,6 +25,7 @@ from faststream.kafka.annotations import Consumer, KafkaMessage
 from runtime import metrics
 from runtime.bus.dispatch import Dispatcher, RetryPolicy
 from runtime.bus.port import DeadLetter, E, ProcessedLog, Subscription
+from runtime.errors import Unavailable
 from runtime.logging import get_logger
 from schemas import Event, dlq_for, topic_for
 
@@ -41,14 +43,26 @@ class KafkaBus:
         retry: RetryPolicy | None = None,
         partitions: int = 6,
         session_timeout_ms: int = 10_000,
+        publish_timeout_s: float = 5.0,
+        unavailable_wait_s: float = 60.0,
     ) -> None:
         self.bootstrap = bootstrap
-        self.broker = KafkaBroker(bootstrap, client_id=client_id, acks="all", logger=None)
+        self.publish_timeout_s = publish_timeout_s
+        # The producer gives up on a request after the publish timeout too, instead of aiokafka's 40 s.
+        self.broker = KafkaBroker(
+            bootstrap,
+            client_id=client_id,
+            acks="all",
+            logger=None,
+            request_timeout_ms=max(int(publish_timeout_s * 1000), 1000),
+        )
         self._client_id = client_id
         self._partitions = partitions
         self._session_timeout_ms = session_timeout_ms
         self._topics: set[str] = set()
-        self._dispatcher = Dispatcher(self.publish, self._dead_letter, processed, retry or RetryPolicy())
+        self._dispatcher = Dispatcher(
+            self.publish, self._dead_letter, processed, retry or RetryPolicy(), unavailable_wait_s=unavailable_wait_s
+        )
 
     def subscribe(self, subscription: Subscription[E]) -> None:
         topic = topic_for(subscription.event)
@@ -75,14 +89,33 @@ class KafkaBus:
         )(consume)
 
     async def publish(self, event: Event) -> None:
+        """Publish and wait for the broker's acknowledgement; :class:`Unavailable` past the publish timeout."""
         topic = topic_for(event)
-        await self.broker.publish(
-            event.model_dump_json().encode(),
-            topic=topic,
-            key=event.sessionid.encode(),
-            headers={"ce_type": event.type, "ce_id": event.id, "content-type": "application/json"},
-        )
+        try:
+            await asyncio.wait_for(
+                self.broker.publish(
+                    event.model_dump_json().encode(),
+                    topic=topic,
+                    key=event.sessionid.encode(),
+                    headers={"ce_type": event.type, "ce_id": event.id, "content-type": "application/json"},
+                ),
+                self.publish_timeout_s,
+            )
+        except (TimeoutError, KafkaError) as exc:
+            message = f"Kafka did not take {event.type} within {self.publish_timeout_s} s: {exc!r}"
+            raise Unavailable("bus", message) from exc
         metrics.EVENTS_PUBLISHED.labels(topic).inc()
+
+    async def ping(self, timeout_s: float) -> None:
+        """Readiness: one metadata round trip to the cluster."""
+        client = AIOKafkaClient(bootstrap_servers=self.bootstrap, client_id=f"{self._client_id}-ready")
+        try:
+            await asyncio.wait_for(client.bootstrap(), timeout_s)
+        except (TimeoutError, KafkaError) as exc:
+            raise Unavailable("bus", f"Kafka at {self.bootstrap} did not answer: {exc!r}") from exc
+        finally:
+            with contextlib.suppress(Exception):
+                await client.close()
 
     async def ensure_topics(self, topics: set[str] | None = None) -> None:
         """Create topics (and their DLQs) with the configured partition count."""
@@ -108,6 +141,12 @@ class KafkaBus:
         await self.broker.stop()
 
     async def _dead_letter(self, letter: DeadLetter) -> None:
+        try:
+            await asyncio.wait_for(self._publish_dead_letter(letter), self.publish_timeout_s)
+        except (TimeoutError, KafkaError) as exc:
+            raise Unavailable("bus", f"Kafka did not take a dead letter: {exc!r}") from exc
+
+    async def _publish_dead_letter(self, letter: DeadLetter) -> None:
         await self.broker.publish(
             letter.payload,
             topic=dlq_for(letter.topic),

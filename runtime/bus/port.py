@@ -59,8 +59,14 @@ class Bus(Protocol):
 
 
 class ProcessedLog(Protocol):
-    """Remembers which events a consumer group finished, to skip redeliveries."""
+    """Remembers which events a consumer group finished, and what they produced, to skip redeliveries."""
 
     async def seen(self, group: str, event_id: str) -> bool: ...
 
-    async def mark(self, group: str, event_id: str) -> None: ...
+    async def mark(self, group: str, event_id: str, outputs: Sequence[Event] = ()) -> None:
+        """Record ``event_id`` as done by ``group``, with the events its handling published."""
+        ...
+
+    async def outputs(self, group: str, event_id: str) -> list[Event]:
+        """What handling ``event_id`` published (replayed, same ids, when it comes again)."""
+        ...

@@ -20,6 +20,17 @@ class LocalObjectStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    async def ping(self) -> None:
+        """Readiness: the directory exists (or can be made) and is writable."""
+        from runtime.errors import Unavailable
+
+        def check() -> None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if not os.access(self.root, os.W_OK):
+                raise Unavailable("objects", f"{self.root} is not writable")
+
+        await asyncio.to_thread(check)
+
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
         if not key or key.startswith("/") or not path.is_relative_to(self.root.resolve()):

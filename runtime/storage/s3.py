@@ -15,13 +15,24 @@ from collections.abc import AsyncIterable, AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import urllib3
 from minio import Minio
 from minio.deleteobjects import DeleteObject
-from minio.error import S3Error
+from minio.error import S3Error, ServerError
 
+from runtime.errors import Unavailable
 from runtime.storage.objects import CHUNK, ObjectInfo, ObjectNotFound, ObjectTooLarge
 
 _END = object()
+
+
+@contextlib.contextmanager
+def _outage() -> Any:
+    """Connection errors, timeouts and 5xx after the client's retries become :class:`Unavailable`."""
+    try:
+        yield
+    except (urllib3.exceptions.HTTPError, ServerError, ConnectionError) as exc:
+        raise Unavailable("objects", repr(exc)[:300]) from exc
 
 
 class _QueueReader:
@@ -59,8 +70,18 @@ class S3ObjectStore:
         secure: bool = False,
         region: str = "us-east-1",
         part_size: int = 8 * 1024 * 1024,
+        connect_timeout_s: float = 3.0,
+        read_timeout_s: float = 30.0,
     ) -> None:
-        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region)
+        # minio's default client waits minutes and retries 5 times; a store that is down must fail fast.
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=connect_timeout_s, read=read_timeout_s),
+            maxsize=16,
+            retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
+        )
+        self.client = Minio(
+            endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region, http_client=http
+        )
         self.bucket = bucket
         self.part_size = part_size
 
@@ -75,7 +96,16 @@ class S3ObjectStore:
                     if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                         raise
 
-        await asyncio.to_thread(make)
+        with _outage():
+            await asyncio.to_thread(make)
+
+    async def ping(self, timeout_s: float) -> None:
+        """Readiness: the bucket answers (one HEAD request)."""
+        try:
+            with _outage():
+                await asyncio.wait_for(asyncio.to_thread(self.client.bucket_exists, self.bucket), timeout_s)
+        except TimeoutError as exc:
+            raise Unavailable("objects", f"no answer within {timeout_s} s") from exc
 
     async def put_stream(
         self, key: str, chunks: AsyncIterable[bytes], content_type: str, max_bytes: int | None = None
@@ -114,22 +144,33 @@ class S3ObjectStore:
                     raise RuntimeError("upload ended before its input")
         except BaseException as exc:
             await feed(exc if isinstance(exc, Exception) else RuntimeError("upload cancelled"))
-            with contextlib.suppress(Exception):
+            upload_error: BaseException | None = None
+            try:
                 await upload
-            await asyncio.to_thread(self._remove, key)
+            except Exception as err:
+                upload_error = err
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._remove, key)
+            if isinstance(upload_error, urllib3.exceptions.HTTPError | ServerError):
+                raise Unavailable("objects", repr(upload_error)[:300]) from exc
             raise
         await feed(_END)
-        await upload
+        with _outage():
+            await upload
         return size
 
     async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(
-            self.client.put_object, self.bucket, key, io.BytesIO(data), len(data), content_type=content_type
-        )
+        with _outage():
+            await asyncio.to_thread(
+                self.client.put_object, self.bucket, key, io.BytesIO(data), len(data), content_type=content_type
+            )
 
     async def stream(self, key: str, start: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
         try:
-            resp = await asyncio.to_thread(self.client.get_object, self.bucket, key, offset=start, length=length or 0)
+            with _outage():
+                resp = await asyncio.to_thread(
+                    self.client.get_object, self.bucket, key, offset=start, length=length or 0
+                )
         except S3Error as exc:
             if exc.code in ("NoSuchKey", "NoSuchBucket"):
                 raise ObjectNotFound(key) from exc
@@ -137,7 +178,8 @@ class S3ObjectStore:
         try:
             it = resp.stream(CHUNK)
             while True:
-                chunk = await asyncio.to_thread(next, it, None)
+                with _outage():
+                    chunk = await asyncio.to_thread(next, it, None)
                 if chunk is None:
                     break
                 yield chunk
@@ -150,7 +192,8 @@ class S3ObjectStore:
 
     async def stat(self, key: str) -> ObjectInfo:
         try:
-            st = await asyncio.to_thread(self.client.stat_object, self.bucket, key)
+            with _outage():
+                st = await asyncio.to_thread(self.client.stat_object, self.bucket, key)
         except S3Error as exc:
             if exc.code in ("NoSuchKey", "NoSuchBucket", "NoSuchObject"):
                 raise ObjectNotFound(key) from exc
@@ -169,7 +212,8 @@ class S3ObjectStore:
                 raise RuntimeError(f"could not delete {len(errors)} objects under {prefix!r}: {errors[0]}")
             return len(keys)
 
-        return await asyncio.to_thread(delete)
+        with _outage():
+            return await asyncio.to_thread(delete)
 
     async def presign_get(self, key: str, expires_s: int = 3600) -> str | None:
         return await asyncio.to_thread(

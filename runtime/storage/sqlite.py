@@ -29,6 +29,10 @@ class SqliteDocumentStore:
     def close(self) -> None:
         self._conn.close()
 
+    async def ping(self) -> None:
+        """Readiness: the file answers a query."""
+        await asyncio.to_thread(self._run, lambda: self._conn.execute("SELECT 1").fetchone())
+
     def _table(self, collection: str) -> str:
         name = check_collection(collection)
         if name not in self._tables:

@@ -53,6 +53,7 @@ class State(Protocol):
     async def find(self, kind: str, **where: Any) -> list[dict[str, Any]]: ...
     async def claim(self, what: str, event_id: str) -> bool: ...
     async def forget(self, session_id: str) -> None: ...
+    async def forget_failure(self, answer_id: str) -> None: ...
 
 
 async def on_session_requested(event: SessionRequested, state: State) -> None:
@@ -67,6 +68,10 @@ async def on_questions_generated(event: QuestionsGenerated, state: State) -> Non
 
 async def on_answer_uploaded(event: AnswerUploaded, state: State) -> None:
     d = event.data
+    if event.causationid is not None:
+        # A retry of a failed analysis (the gateway's retry delivers the same attempt again, caused by the
+        # original upload): drop the failure facts so the new run's parts and score can be recorded.
+        await state.forget_failure(d.answer_id)
     await state.remember(
         "uploads", d.answer_id, {"session_id": d.session_id, "question_id": d.question_id, "attempt": d.attempt}
     )
@@ -87,8 +92,10 @@ async def on_part(
 
 async def on_answer_failed(event: AnswerFailed, state: State, objects: ObjectStore, embedder: Embedder) -> list[Event]:
     d = event.data
-    if d.answer_id is None or d.stage in (Stage.feedback, Stage.gateway, Stage.questions):
+    if d.answer_id is None or d.stage in (Stage.gateway, Stage.questions):
         return []
+    if d.stage is Stage.feedback and await state.get("results", d.answer_id) is not None:
+        return []  # scored after all (or already recorded as failed)
     if d.stage in (Stage.speech, Stage.vision):  # the other part can still be scored
         await state.remember("parts", f"{d.answer_id}:{d.stage}", {"session_id": d.session_id, "failed": d.reason})
         return await _try_score(event, state, objects, embedder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,7 +13,7 @@ from runtime.storage.objects import ObjectTooLarge
 from schemas import InterviewType, Level, keys
 from schemas.reports import SessionStatus, SessionView
 from services.gateway import handlers, views
-from services.gateway.deps import BusDep, ObjectsDep, SessionDep, SessionsDep, SettingsDep
+from services.gateway.deps import ObjectsDep, OutboxDep, SessionDep, SessionsDep, SettingsDep
 
 VIDEO_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
 
@@ -43,14 +43,23 @@ class SessionFinishAccepted(BaseModel):
     status: Literal[SessionStatus.finished] = SessionStatus.finished
 
 
+class RetryAccepted(BaseModel):
+    answer_id: str
+    attempt: int
+    status: str = Field(description="The answer's status after the request: 'uploaded' when a new delivery began.")
+    retry: int = Field(description="How many times the analysis was retried (0: never).")
+
+
 router = APIRouter(prefix="/api", tags=["sessions"])
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"description": "A dependency is down; nothing was accepted. Retry after Retry-After seconds."}
+}
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED)
-async def create_session(body: SessionCreate, sessions: SessionsDep, bus: BusDep) -> SessionCreated:
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, responses=UNAVAILABLE)
+async def create_session(body: SessionCreate, outbox: OutboxDep) -> SessionCreated:
     """Create an interview session; keep the returned token, it is the only key to it."""
-    session_id, token, event = await handlers.create_session(body.model_dump(), sessions)
-    await bus.publish(event)
+    session_id, token, _ = await handlers.create_session(body.model_dump(), outbox)
     return SessionCreated(session_id=session_id, token=token)
 
 
@@ -84,14 +93,14 @@ async def _sniffed(request: Request, content_type: str) -> AsyncIterator[bytes]:
 @router.post(
     "/sessions/{session_id}/questions/{question_id}/answers",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={413: {"description": "Too large"}, 415: {"description": "Not WebM/MP4"}},
+    responses={413: {"description": "Too large"}, 415: {"description": "Not WebM/MP4"}, **UNAVAILABLE},
 )
 async def upload_answer(
     request: Request,
     session: SessionDep,
     question_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")],
     sessions: SessionsDep,
-    bus: BusDep,
+    outbox: OutboxDep,
     objects: ObjectsDep,
     settings: SettingsDep,
     content_type: Annotated[str, Header()] = "",
@@ -113,13 +122,34 @@ async def upload_answer(
         )
     except ObjectTooLarge as exc:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "video exceeds the upload limit") from exc
-    event = await handlers.record_upload(session, question_id, key, answer_id, media_type, size, sessions)
-    await bus.publish(event)
+    event = await handlers.record_upload(session, question_id, key, answer_id, media_type, size, sessions, outbox)
     return AnswerAccepted(answer_id=answer_id, attempt=event.data.attempt)
 
 
-@router.post("/sessions/{session_id}/finish", status_code=status.HTTP_202_ACCEPTED)
-async def finish_session(session: SessionDep, sessions: SessionsDep, bus: BusDep) -> SessionFinishAccepted:
-    """End the interview; unanswered questions are reported as such."""
-    await bus.publish(await handlers.finish_session(session, sessions))
+@router.post("/sessions/{session_id}/finish", status_code=status.HTTP_202_ACCEPTED, responses=UNAVAILABLE)
+async def finish_session(session: SessionDep, outbox: OutboxDep) -> SessionFinishAccepted:
+    """End the interview; unanswered questions are reported as such. Finishing twice is harmless."""
+    await handlers.finish_session(session, outbox)
     return SessionFinishAccepted()
+
+
+@router.post(
+    "/sessions/{session_id}/answers/{answer_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={404: {"description": "No such answer"}, 409: {"description": "Already scored"}, **UNAVAILABLE},
+)
+async def retry_analysis(
+    session: SessionDep,
+    answer_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    outbox: OutboxDep,
+) -> RetryAccepted:
+    """Analyse a failed answer again from its stored recording (same attempt, no new upload).
+
+    Idempotent: repeating the request while the new analysis runs starts nothing more.
+    """
+    if answer_id not in session["answers"]:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "answer not found in this session")
+    try:
+        return RetryAccepted(**await handlers.retry_analysis(session, answer_id, outbox))
+    except handlers.NotRetryable as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 from importlib import resources
 from typing import Any
@@ -10,8 +12,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from runtime.bus import Subscription
-from runtime.http import ops_router
+from runtime.http import install_unavailable_handler, ops_router
 from runtime.infra import Infrastructure
+from runtime.outbox import Outbox
 from runtime.service import Service
 from schemas import (
     AnswerFailed,
@@ -29,6 +32,7 @@ from schemas import (
 from services.gateway import api, handlers, results
 from services.gateway.adapters.sessions import SessionRepository
 from services.gateway.config import Settings
+from services.gateway.watchdog import Deadlines, Watchdog
 
 NAME = "gateway"
 
@@ -44,6 +48,27 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     app.state.sessions = sessions
     app.state.bus = infra.bus
     app.state.objects = infra.objects
+    outbox = Outbox(
+        infra.documents,
+        infra.bus,
+        poll_s=settings.outbox_poll_s,
+        grace_s=settings.outbox_grace_s,
+        inline_s=settings.outbox_inline_s,
+    )
+    app.state.outbox = outbox
+    watchdog = Watchdog(
+        outbox,
+        infra.documents,
+        Deadlines(
+            settings.deadline_questions_s,
+            settings.deadline_media_s,
+            settings.deadline_analysis_s,
+            settings.deadline_completion_s,
+            settings.watchdog_redrives,
+        ),
+        settings.watchdog_interval_s,
+    )
+    install_unavailable_handler(app)
     app.include_router(ops_router())
     app.include_router(api.router)
     app.include_router(results.router)
@@ -59,6 +84,21 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         Subscription(AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),
         Subscription(SessionCompleted, NAME, partial(handlers.on_session_completed, sessions=sessions)),
     ]
+
+    @asynccontextmanager
+    async def lifespan() -> AsyncIterator[None]:
+        await outbox.start()
+        await watchdog.start()
+        try:
+            yield
+        finally:
+            await watchdog.stop()
+            await outbox.stop()
+
     return Service(
-        NAME, projections, produces=(SessionRequested, AnswerUploaded, SessionFinished, SessionDeleted), http_app=app
+        NAME,
+        projections,
+        produces=(SessionRequested, AnswerUploaded, SessionFinished, SessionDeleted, AnswerFailed),
+        http_app=app,
+        lifespan=lifespan,
     )

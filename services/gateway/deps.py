@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, HTTPException, Path, Request, status
 
 from runtime.bus.port import Bus
+from runtime.outbox import Outbox
 from runtime.storage.objects import ObjectStore
 from services.gateway import handlers
 from services.gateway.adapters.sessions import SessionRepository
@@ -25,6 +26,10 @@ def get_bus(request: Request) -> Bus:
     return _state(request).bus
 
 
+def get_outbox(request: Request) -> Outbox:
+    return _state(request).outbox
+
+
 def get_objects(request: Request) -> ObjectStore:
     return _state(request).objects
 
@@ -35,6 +40,7 @@ def get_settings(request: Request) -> Settings:
 
 SessionsDep = Annotated[SessionRepository, Depends(get_sessions)]
 BusDep = Annotated[Bus, Depends(get_bus)]
+OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 ObjectsDep = Annotated[ObjectStore, Depends(get_objects)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

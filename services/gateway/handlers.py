@@ -1,6 +1,8 @@
 """Gateway handlers: HTTP commands in, events out; projections of events into sessions.
 
-Routers stay thin: they parse, call one of these, publish what comes back.
+Routers stay thin: they parse and call one of these. A command's state change
+and the events it announces are committed together through the outbox
+(``Commit``): no dual write between the document store and the bus.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from runtime.outbox import Effect
 from schemas import (
     AnswerFailed,
     AnswerScored,
     AnswerUploaded,
     AnswerUploadedData,
+    Event,
     MediaExtracted,
     QuestionsGenerated,
     SessionCompleted,
@@ -29,6 +34,16 @@ from schemas import (
 )
 
 SOURCE = "mockinterview/gateway"
+SESSIONS = "sessions"  # the session read model's collection (adapters/sessions.py)
+_IDS = uuid.UUID("5d1c2f0e-8f5b-4d7e-9a0c-3b6e2f1a9c47")
+
+
+class Commit(Protocol):
+    """The outbox port: store state changes and the events announcing them as one commit."""
+
+    async def commit(
+        self, events: Sequence[Event], effects: Sequence[Effect] = (), watch: dict[str, Any] | None = None
+    ) -> bool: ...
 
 
 class Sessions(Protocol):
@@ -50,24 +65,24 @@ def owns(session: dict[str, Any] | None, token: str | None) -> bool:
     return hmac.compare_digest(session["token_sha256"], hash_token(token))
 
 
-async def create_session(request: dict[str, Any], sessions: Sessions) -> tuple[str, str, SessionRequested]:
-    """Store a new session and return (session id, bearer token, SessionRequested)."""
+async def create_session(request: dict[str, Any], outbox: Commit) -> tuple[str, str, SessionRequested]:
+    """Store a new session with its SessionRequested; return (session id, bearer token, the event)."""
     session_id = uuid.uuid4().hex
     token = secrets.token_urlsafe(32)
     data = SessionRequestedData(session_id=session_id, **request)
-    await sessions.add(
-        session_id,
-        {
-            "token_sha256": hash_token(token),
-            "request": data.model_dump(mode="json", exclude={"job_description", "resume"}),
-            "status": "generating_questions",
-            "questions": [],
-            "answers": {},
-            "attempts": {},
-            "created_at": datetime.now(UTC).isoformat(),
-        },
-    )
+    doc = {
+        "token_sha256": hash_token(token),
+        "request": data.model_dump(mode="json", exclude={"job_description", "resume"}),
+        "status": "generating_questions",
+        "questions": [],
+        "answers": {},
+        "attempts": {},
+        "created_at": datetime.now(UTC).isoformat(),
+    }
     event = SessionRequested.new(data, source=SOURCE, sessionid=session_id)
+    await outbox.commit(
+        [event], [Effect("insert", SESSIONS, session_id, doc)], watch={"kind": "session", "stage": "questions"}
+    )
     return session_id, token, event
 
 
@@ -79,27 +94,25 @@ async def record_upload(
     content_type: str,
     size: int,
     sessions: Sessions,
+    outbox: Commit,
 ) -> AnswerUploaded:
-    """Register an uploaded answer as a new attempt and return AnswerUploaded."""
+    """Register an uploaded answer as a new attempt, with its AnswerUploaded, and return the event."""
     session_id = session["_id"]
+    # Reserve the attempt number first ($inc cannot be replayed, so it is not part of the commit):
+    # a failure after this leaves a gap in the numbering, never a half-recorded answer.
     after = await sessions.update(session_id, {"$inc": {f"attempts.{question_id}": 1}})
-    assert after is not None
+    if after is None:
+        raise LookupError(f"session {session_id} is gone")
     attempt = int(after["attempts"][question_id])
-    await sessions.update(
-        session_id,
-        {
-            "$set": {
-                f"answers.{answer_id}": {
-                    "question_id": question_id,
-                    "attempt": attempt,
-                    "status": "uploaded",
-                    "video_key": video_key,
-                    "size_bytes": size,
-                    "uploaded_at": datetime.now(UTC).isoformat(),
-                }
-            }
-        },
-    )
+    answer = {
+        "question_id": question_id,
+        "attempt": attempt,
+        "status": "uploaded",
+        "video_key": video_key,
+        "content_type": content_type,
+        "size_bytes": size,
+        "uploaded_at": datetime.now(UTC).isoformat(),
+    }
     data = AnswerUploadedData(
         session_id=session_id,
         answer_id=answer_id,
@@ -109,15 +122,89 @@ async def record_upload(
         content_type=content_type,
         size_bytes=size,
     )
-    return AnswerUploaded.new(data, source=SOURCE, sessionid=session_id, answerid=answer_id)
+    event = AnswerUploaded.new(data, source=SOURCE, sessionid=session_id, answerid=answer_id)
+    answer["upload_event_id"] = event.id
+    await outbox.commit(
+        [event],
+        [Effect("update", SESSIONS, session_id, {"$set": {f"answers.{answer_id}": answer}})],
+        watch={"kind": "answer", "answer_id": answer_id, "retry": 0},
+    )
+    return event
 
 
-async def finish_session(session: dict[str, Any], sessions: Sessions) -> SessionFinished:
+async def finish_session(session: dict[str, Any], outbox: Commit) -> SessionFinished:
+    """End the interview (idempotent: finishing twice announces it once)."""
+    sid = session["_id"]
     question_ids = tuple(q["question_id"] for q in session["questions"])
     answered = tuple(sorted({a["question_id"] for a in session["answers"].values()}))
-    await sessions.update(session["_id"], {"$set": {"status": "finished"}})
-    data = SessionFinishedData(session_id=session["_id"], question_ids=question_ids, answered_question_ids=answered)
-    return SessionFinished.new(data, source=SOURCE, sessionid=session["_id"])
+    data = SessionFinishedData(session_id=sid, question_ids=question_ids, answered_question_ids=answered)
+    event = SessionFinished.new(data, source=SOURCE, sessionid=sid)
+    fixed = str(uuid.uuid5(_IDS, f"{sid}/finished"))
+    event = event.model_copy(update={"id": fixed, "correlationid": fixed})
+    if session["status"] in ("finished", "completed"):
+        return event
+    effect = {"$set": {"status": "finished", "finished_at": datetime.now(UTC).isoformat()}}
+    await outbox.commit(
+        [event], [Effect("update", SESSIONS, sid, effect)], watch={"kind": "session", "stage": "completion"}
+    )
+    return event
+
+
+class NotRetryable(ValueError):
+    """The answer is scored: there is nothing to retry."""
+
+
+async def retry_analysis(session: dict[str, Any], answer_id: str, outbox: Commit) -> dict[str, Any]:
+    """Deliver a failed answer's recording again (same answer, same attempt, no new upload).
+
+    Idempotent: while a delivery is under way (or after it succeeded) a repeat changes nothing. The new
+    delivery's AnswerUploaded has an id derived from (answer, retry number) and is caused by the original.
+    """
+    sid = session["_id"]
+    answer = session["answers"][answer_id]
+    retries = int(answer.get("retries", 0))
+    if answer["status"] == "scored":
+        raise NotRetryable("the answer is already scored")
+    if answer["status"] != "failed":
+        return {"answer_id": answer_id, "attempt": answer["attempt"], "status": answer["status"], "retry": retries}
+    retry = retries + 1
+    data = AnswerUploadedData(
+        session_id=sid,
+        answer_id=answer_id,
+        question_id=answer["question_id"],
+        attempt=answer["attempt"],
+        video_key=answer["video_key"],
+        content_type=answer.get("content_type") or _content_type(answer["video_key"]),
+        size_bytes=answer.get("size_bytes", 0),
+    )
+    event_id = str(uuid.uuid5(_IDS, f"{answer_id}/retry/{retry}"))
+    event = AnswerUploaded(
+        id=event_id,
+        source=SOURCE,
+        type=AnswerUploaded.TYPE,
+        subject=answer_id,
+        sessionid=sid,
+        answerid=answer_id,
+        correlationid=event_id,
+        causationid=answer.get("upload_event_id"),
+        data=data,
+    )
+    now = datetime.now(UTC).isoformat()
+    prefix = f"answers.{answer_id}"
+    effect = {
+        "$set": {f"{prefix}.status": "uploaded", f"{prefix}.retries": retry, f"{prefix}.retried_at": now},
+        "$unset": {f"{prefix}.error": "", f"{prefix}.analyzing_at": ""},
+    }
+    await outbox.commit(
+        [event],
+        [Effect("update", SESSIONS, sid, effect)],
+        watch={"kind": "answer", "answer_id": answer_id, "retry": retry},
+    )
+    return {"answer_id": answer_id, "attempt": answer["attempt"], "status": "uploaded", "retry": retry}
+
+
+def _content_type(video_key: str) -> str:
+    return "video/mp4" if video_key.endswith(".mp4") else "video/webm"
 
 
 # ---------------------------------------------------------------- projections
@@ -133,6 +220,7 @@ async def on_media_extracted(event: MediaExtracted, sessions: Sessions) -> None:
         {
             "$set": {
                 f"answers.{d.answer_id}.status": "analyzing",
+                f"answers.{d.answer_id}.analyzing_at": datetime.now(UTC).isoformat(),
                 f"answers.{d.answer_id}.playback_key": d.playback_key,
                 f"answers.{d.answer_id}.duration_s": d.duration_s,
             }

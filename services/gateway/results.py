@@ -11,12 +11,13 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Header, HTTPException, Path, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from runtime.outbox import Effect
 from runtime.storage.objects import ObjectNotFound, ObjectStore
 from schemas import Model, SessionDeleted, SessionDeletedData, keys
 from schemas.reports import AnswerFeedback, AnswerReport, SessionFeedback, SessionResults, SpeechReport, VisionReport
 from services.gateway import views
-from services.gateway.deps import BusDep, ObjectsDep, SessionDep, SessionsDep
-from services.gateway.handlers import SOURCE
+from services.gateway.deps import ObjectsDep, OutboxDep, SessionDep, SessionsDep
+from services.gateway.handlers import SESSIONS, SOURCE
 
 router = APIRouter(prefix="/api", tags=["results"])
 AnswerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
@@ -149,10 +150,11 @@ async def export_session(session: SessionDep, objects: ObjectsDep) -> Response:
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_session(session: SessionDep, sessions: SessionsDep, objects: ObjectsDep, bus: BusDep) -> Response:
+async def delete_session(session: SessionDep, objects: ObjectsDep, outbox: OutboxDep) -> Response:
     """Erase videos, audio, frames, reports and results; other services erase theirs on SessionDeleted."""
     sid = session["_id"]
     await objects.delete_prefix(keys.session_prefix(sid))
-    await sessions.delete(sid)
-    await bus.publish(SessionDeleted.new(SessionDeletedData(session_id=sid), source=SOURCE, sessionid=sid))
+    await outbox.forget(sid)
+    event = SessionDeleted.new(SessionDeletedData(session_id=sid), source=SOURCE, sessionid=sid)
+    await outbox.commit([event], [Effect("delete", SESSIONS, sid)])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -64,9 +64,19 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
             settings.vision_pose_every,
         )
 
+    async def triton_ready() -> None:
+        from runtime.errors import Unavailable
+
+        detector = ports.get("detector")
+        ready = getattr(detector, "ready", None)
+        if ready is not None and not await ready():
+            model = settings.vision_landmarks_model
+            raise Unavailable("triton", f"model {model} at {settings.triton_url} is not ready")
+
     return Service(
         NAME,
         [Subscription(MediaExtracted, NAME, on_media_extracted)],
         produces=(VisionAnalyzed,),
         lifespan=lifespan,
+        checks={"triton": triton_ready} if use_triton else {},
     )

@@ -35,6 +35,18 @@ class FeedbackState:
         for kind in ("sessions", "questions", "finished"):
             await self._s.delete(f"fb_{kind}", {"_id": session_id})
 
+    async def forget_failure(self, answer_id: str) -> None:
+        """Before a retried analysis: drop an answer's failed result and failed parts (never a score)."""
+        result = await self._s.get("fb_results", answer_id)
+        if result is not None and result.get("status") == "failed":
+            await self._s.delete("fb_results", {"_id": answer_id})
+        for part in ("speech", "vision"):
+            doc = await self._s.get("fb_parts", f"{answer_id}:{part}")
+            if doc is not None and doc.get("failed"):
+                await self._s.delete("fb_parts", {"_id": f"{answer_id}:{part}"})
+        if result is None or result.get("status") == "failed":
+            await self._s.delete("fb_claims", {"_id": f"score:{answer_id}"})
+
     async def claim(self, what: str, event_id: str) -> bool:
         """True for the first claimer of ``what``, and again for that same event if it is redelivered."""
         if await self._s.insert("fb_claims", what, {"by": event_id}):

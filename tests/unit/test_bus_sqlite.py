@@ -1,0 +1,168 @@
+"""The durable embedded bus: nothing published is lost across a crash; SIGTERM drains, then leaves the rest."""
+
+import asyncio
+from pathlib import Path
+
+from runtime.bus import RetryPolicy, Subscription
+from runtime.bus.processed import DocumentProcessedLog
+from runtime.bus.sqlite import SqliteBus
+from runtime.errors import Unavailable
+from runtime.storage.sqlite import SqliteDocumentStore
+from schemas import QuestionsGenerated, SessionRequested, topic_for
+from services.questions.adapters.bank import QuestionBank
+from services.questions.handlers import generate_questions
+from tests.factories import session_requested
+
+
+def make(tmp_path: Path, store: SqliteDocumentStore, **kw) -> SqliteBus:
+    return SqliteBus(tmp_path / "bus.sqlite3", DocumentProcessedLog(store), RetryPolicy(2, 0.0), **kw)
+
+
+async def test_messages_published_before_a_crash_are_delivered_after_restart(tmp_path):
+    store = SqliteDocumentStore(tmp_path / "d.sqlite3")
+    entered = asyncio.Event()
+
+    async def hangs(event: SessionRequested):
+        entered.set()
+        await asyncio.sleep(3600)
+
+    first = make(tmp_path, store)
+    first.subscribe(Subscription(SessionRequested, "g", hangs))
+    await first.start()
+    events = [session_requested() for _ in range(3)]
+    for e in events:
+        await first.publish(e)
+    await asyncio.wait_for(entered.wait(), 5)
+    for task in first._workers:  # the process dies: no drain, no offset commit
+        task.cancel()
+    await asyncio.gather(*first._workers, return_exceptions=True)
+    first.close()
+
+    handled: list[str] = []
+
+    async def works(event: SessionRequested):
+        handled.append(event.id)
+
+    second = make(tmp_path, store)
+    second.subscribe(Subscription(SessionRequested, "g", works))
+    await second.start()
+    await asyncio.wait_for(second.drain(), 10)
+    await second.stop()
+    second.close()
+    store.close()
+    assert handled == [e.id for e in events]  # the in-flight one first, in order, each once
+
+
+async def test_stop_lets_the_delivery_in_flight_finish_and_keeps_the_queue(tmp_path):
+    store = SqliteDocumentStore(tmp_path / "d.sqlite3")
+    started = asyncio.Event()
+    handled: list[str] = []
+
+    async def slow(event: SessionRequested):
+        started.set()
+        await asyncio.sleep(0.3)
+        handled.append(event.id)
+
+    bus = make(tmp_path, store, shutdown_grace_s=5)
+    bus.subscribe(Subscription(SessionRequested, "g", slow))
+    await bus.start()
+    events = [session_requested() for _ in range(3)]
+    for e in events:
+        await bus.publish(e)
+    await asyncio.wait_for(started.wait(), 5)
+    await bus.stop()  # SIGTERM: finish the one in hand, take no new one
+    bus.close()
+    assert handled == [events[0].id]
+
+    again = make(tmp_path, store)
+    again.subscribe(Subscription(SessionRequested, "g", slow))
+    await again.start()
+    await asyncio.wait_for(again.drain(), 10)
+    await again.stop()
+    again.close()
+    store.close()
+    assert handled == [e.id for e in events]
+
+
+async def test_stop_past_the_deadline_leaves_the_message_for_the_next_start(tmp_path):
+    store = SqliteDocumentStore(tmp_path / "d.sqlite3")
+    started = asyncio.Event()
+    calls: list[str] = []
+
+    async def stuck(event: SessionRequested):
+        calls.append(event.id)
+        started.set()
+        await asyncio.sleep(3600)
+
+    bus = make(tmp_path, store, shutdown_grace_s=0.1)
+    bus.subscribe(Subscription(SessionRequested, "g", stuck))
+    await bus.start()
+    event = session_requested()
+    await bus.publish(event)
+    await asyncio.wait_for(started.wait(), 5)
+    await asyncio.wait_for(bus.stop(), 5)
+    bus.close()
+
+    async def quick(e: SessionRequested):
+        calls.append(e.id)
+
+    again = make(tmp_path, store)
+    again.subscribe(Subscription(SessionRequested, "g", quick))
+    await again.start()
+    await asyncio.wait_for(again.drain(), 10)
+    await again.stop()
+    again.close()
+    store.close()
+    assert calls == [event.id, event.id]
+
+
+async def test_a_duplicate_replays_what_its_first_handling_published(tmp_path):
+    store = SqliteDocumentStore(tmp_path / "d.sqlite3")
+    bank = QuestionBank.load()
+    received: list[QuestionsGenerated] = []
+    runs = 0
+
+    async def questions(event: SessionRequested):
+        nonlocal runs
+        runs += 1
+        return await generate_questions(event, bank, 3)
+
+    async def sink(event: QuestionsGenerated):
+        received.append(event)
+
+    bus = make(tmp_path, store)
+    bus.subscribe(Subscription(SessionRequested, "questions", questions))
+    bus.subscribe(Subscription(QuestionsGenerated, "sink", sink))
+    await bus.start()
+    request = session_requested()
+    await bus.publish(request)
+    await bus.drain()
+    await bus.publish(request)  # a re-drive of the same event
+    await bus.drain()
+    await bus.stop()
+    assert runs == 1  # handled once ...
+    assert len(bus.messages(topic_for(QuestionsGenerated))) == 2  # ... its output published again, same id
+    assert len({e.id for e in received}) == 1 and len(received) == 1  # and deduplicated downstream
+    bus.close()
+    store.close()
+
+
+async def test_an_outage_does_not_spend_retries_or_dead_letter(tmp_path):
+    store = SqliteDocumentStore(tmp_path / "d.sqlite3")
+    calls = 0
+
+    async def flaky(event: SessionRequested):
+        nonlocal calls
+        calls += 1
+        if calls <= 4:  # more outages than the 2 attempts the policy allows for real errors
+            raise Unavailable("objects", "connection refused")
+
+    bus = make(tmp_path, store)
+    bus.subscribe(Subscription(SessionRequested, "g", flaky))
+    await bus.start()
+    await bus.publish(session_requested())
+    await asyncio.wait_for(bus.drain(), 30)
+    await bus.stop()
+    assert calls == 5 and bus.dead_letters == []
+    bus.close()
+    store.close()
