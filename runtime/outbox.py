@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -56,11 +57,12 @@ class Effect:
             raise ValueError(f"outbox effects must be idempotent; got {sorted(set(self.body))}")
 
     def as_doc(self) -> Doc:
-        return {"op": self.op, "collection": self.collection, "doc_id": self.doc_id, "body": self.body}
+        # The body is kept as JSON text: MongoDB-wire stores refuse keys that start with "$" or hold dots.
+        return {"op": self.op, "collection": self.collection, "doc_id": self.doc_id, "body": json.dumps(self.body)}
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Effect:
-        return cls(doc["op"], doc["collection"], doc["doc_id"], doc.get("body") or {})
+        return cls(doc["op"], doc["collection"], doc["doc_id"], json.loads(doc.get("body") or "{}"))
 
     async def apply(self, store: DocumentStore) -> None:
         if self.op == "insert":

@@ -76,3 +76,20 @@ async def test_retry_delivers_the_same_attempt_again_once(platform: Platform):
     assert missing.status_code == 404
     other = await platform.client.post(url)
     assert other.status_code == 404  # owner only
+
+
+async def test_readyz_names_the_dependency_that_is_down(platform: Platform, monkeypatch):
+    platform.app.state.ready_checks = platform.infra.checks
+    ok = await platform.client.get("/readyz")
+    assert ok.status_code == 200
+    assert ok.json() == {"status": "ready", "checks": {"bus": "ok", "objects": "ok", "documents": "ok"}}
+
+    async def down():
+        raise Unavailable("documents", "connection refused")
+
+    monkeypatch.setattr(platform.infra.documents, "ping", down)
+    platform.app.state.ready_checks = {**platform.infra.checks, "documents": down}
+    res = await platform.client.get("/readyz")
+    assert res.status_code == 503 and res.headers["retry-after"]
+    assert res.json()["checks"]["documents"] == "down: connection refused"
+    assert res.json()["checks"]["bus"] == "ok"
