@@ -33,7 +33,7 @@ class AnalysisFailed(Exception):
 
 async def analyze_file(path: Path, question: str | None, step: Callable[[str], None]) -> dict[str, Any]:
     from services.media.config import Settings as MediaSettings
-    from services.speech.adapters.whisper import shared_transcriber
+    from services.speech import app as speech_app
     from services.speech.config import Settings as SpeechSettings
     from services.vision.adapters.local import InProcessLandmarks
     from services.vision.config import Settings as VisionSettings
@@ -61,14 +61,8 @@ async def analyze_file(path: Path, question: str | None, step: Callable[[str], N
         else:
             media = await _extract(store, path, MediaSettings().limits())
         step("transcribing and measuring speech")
-        asr = await asyncio.to_thread(
-            shared_transcriber,
-            speech_cfg.speech_model,
-            speech_cfg.model_cache_dir,
-            speech_cfg.speech_threads,
-            speech_cfg.speech_disfluent_prompt,
-        )
-        speech = await analyze_speech(media, store, asr, asyncio.Lock())
+        asr = (await asyncio.to_thread(speech_app.load, speech_cfg)).transcriber
+        speech = await analyze_speech(media, store, asr, asyncio.Lock(), speech_cfg.speech_voiced_gaps)
         if isinstance(speech, AnswerFailed):
             raise AnalysisFailed("speech", speech.data.reason, speech.data.message)
         speech_report = SpeechReport.model_validate_json(await store.get_bytes(speech.data.report_key))

@@ -19,9 +19,15 @@ class ServiceModule:
     settings: type[PlatformSettings]
     create: Callable[..., Service]
 
-    def build(self, infra: Infrastructure, **overrides: object) -> tuple[PlatformSettings, Service]:
+    def build(
+        self, infra: Infrastructure, ports: object | None = None, **overrides: object
+    ) -> tuple[PlatformSettings, Service]:
+        """Settings from the environment plus ``overrides``, and the service; ``ports`` (the
+        service's ``app.Ports``) replaces what its lifespan would load, e.g. fakes in tests."""
         settings = self.settings(**overrides)  # type: ignore[arg-type]
-        return settings, self.create(settings, infra)
+        if ports is None:
+            return settings, self.create(settings, infra)
+        return settings, self.create(settings, infra, ports)
 
 
 def load(name: str) -> ServiceModule:

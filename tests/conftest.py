@@ -64,7 +64,16 @@ class Platform:
 
 
 @pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+def service_ports() -> dict[str, object]:
+    """Ports by service name that replace what its lifespan loads (none here: the real models).
+
+    ``tests/unit/conftest.py`` overrides this with fakes.
+    """
+    return {}
+
+
+@pytest.fixture
+async def platform(tmp_path: Path, service_ports: dict[str, object]) -> AsyncIterator[Platform]:
     """Every service in one event loop (embedded mode), with an HTTP client on the gateway."""
     overrides: dict[str, Any] = {
         "mode": Mode.embedded,
@@ -73,7 +82,9 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
         "max_upload_bytes": 2 * 1024 * 1024,
     }
     async with open_infrastructure(PlatformSettings(**overrides), "tests") as infra:
-        services = [registry.load(n).build(infra, **overrides)[1] for n in registry.SERVICE_NAMES]
+        services = [
+            registry.load(n).build(infra, ports=service_ports.get(n), **overrides)[1] for n in registry.SERVICE_NAMES
+        ]
         async with running(services, infra):
             transport = httpx.ASGITransport(app=services[0].http_app)
             async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:

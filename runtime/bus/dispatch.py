@@ -62,6 +62,16 @@ def as_events(result: HandlerResult) -> Sequence[Event]:
     return tuple(result)
 
 
+def _check_declared(sub: Subscription[Event], outputs: Sequence[Event]) -> None:
+    """A handler publishes only what its annotation declares (so AsyncAPI tells consumers the truth)."""
+    if sub.produces is None:
+        return
+    stray = [o.type for o in outputs if not isinstance(o, sub.produces)]
+    if stray:
+        declared = [cls.__name__ for cls in sub.produces]
+        raise TypeError(f"{sub.group} handler returned {stray}, which its return annotation {declared} does not name")
+
+
 class Dispatcher:
     """Runs one delivery through the middleware; adapters call ``deliver``."""
 
@@ -112,6 +122,7 @@ class Dispatcher:
             while attempt < self._retry.attempts:
                 try:
                     outputs = as_events(await sub.handler(event))
+                    _check_declared(sub, outputs)
                     for out in outputs:
                         await self._publish(out)
                     if self._processed is not None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import collections.abc
+import functools
+import types
+import typing
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 from schemas import Event
 
@@ -27,6 +31,44 @@ class Subscription(Generic[E]):
     event: type[E]
     group: str
     handler: Handler[E]
+    produces: tuple[type[Event], ...] | None = field(init=False, compare=False)
+    """The event types the handler may return, read from its return annotation
+    (``None``: not annotated precisely enough to check). The delivery
+    middleware refuses to publish anything else."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "produces", produced_by(self.handler))
+
+
+def produced_by(handler: Callable[..., Any]) -> tuple[type[Event], ...] | None:
+    """Event types named in ``handler``'s return annotation, e.g. ``-> A | list[B] | None`` gives (A, B).
+
+    ``None`` when there is no annotation or it is vague (``Any``, ``Event``):
+    such a handler cannot be checked.
+    """
+    fn = handler
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    try:
+        hint = typing.get_type_hints(fn).get("return", Any)
+    except (NameError, TypeError):
+        return None
+    found: list[type[Event]] = []
+
+    def walk(tp: Any) -> bool:
+        if tp is type(None):
+            return True
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            return all(walk(a) for a in typing.get_args(tp))
+        if origin in (list, tuple, collections.abc.Sequence):
+            return all(walk(a) for a in typing.get_args(tp) if a is not Ellipsis)
+        if isinstance(tp, type) and issubclass(tp, Event) and tp is not Event:
+            found.append(tp)
+            return True
+        return False
+
+    return tuple(dict.fromkeys(found)) if walk(hint) else None
 
 
 @dataclass(frozen=True)

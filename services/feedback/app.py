@@ -1,16 +1,18 @@
-"""Wires the feedback service: the join state, the sentence embedder, the bus."""
+"""Wires the feedback service: the join state, the sentence embedder, the LLM if configured, the bus."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from runtime.bus import Subscription
 from runtime.infra import Infrastructure
-from runtime.service import Service
+from runtime.llm import LLMClient, client_from_settings
+from runtime.service import Loaded, Service
 from schemas import (
     AnswerFailed,
     AnswerScored,
@@ -26,28 +28,43 @@ from schemas import (
 from services.feedback import handlers as h
 from services.feedback.adapters.state import FeedbackState
 from services.feedback.config import Settings
+from services.feedback.content import Embedder
 
 NAME = "feedback"
 
 
-def create(settings: Settings, infra: Infrastructure) -> Service:
+@dataclass(frozen=True)
+class Ports:
+    """What the feedback service loads at start-up."""
+
+    embedder: Embedder
+    llm: LLMClient | None = None
+
+
+def load(settings: Settings) -> Ports:
+    """MiniLM for content evidence, and the LLM client when one is configured (blocking)."""
+    from runtime.embeddings import shared_minilm
+
+    return Ports(shared_minilm(), client_from_settings(settings))
+
+
+def create(settings: Settings, infra: Infrastructure, ports: Ports | None = None) -> Service:
     state = FeedbackState(infra.documents)
-    ports: dict[str, Any] = {}
+    loaded = Loaded(ports)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        from runtime.embeddings import shared_minilm
-        from runtime.llm import client_from_settings
-
-        ports["embedder"] = await asyncio.to_thread(shared_minilm)
-        ports["llm"] = client_from_settings(settings)
+        if not loaded.ready:
+            loaded.set(await asyncio.to_thread(load, settings))
         yield
 
-    async def on_part(event: SpeechAnalyzed | VisionAnalyzed) -> list[Any]:
-        return await h.on_part(event, state, infra.objects, ports["embedder"], ports["llm"])
+    async def on_part(event: SpeechAnalyzed | VisionAnalyzed) -> list[AnswerScored | SessionCompleted]:
+        p = loaded.value
+        return await h.on_part(event, state, infra.objects, p.embedder, p.llm)
 
-    async def on_failed(event: AnswerFailed) -> list[Any]:
-        return await h.on_answer_failed(event, state, infra.objects, ports["embedder"])
+    async def on_failed(event: AnswerFailed) -> list[AnswerScored | SessionCompleted]:
+        p = loaded.value
+        return await h.on_answer_failed(event, state, infra.objects, p.embedder, p.llm)
 
     subs: list[Subscription[Any]] = [
         Subscription(SessionRequested, NAME, partial(h.on_session_requested, state=state)),
@@ -59,4 +76,4 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         Subscription(SessionDeleted, NAME, partial(h.on_session_deleted, state=state)),
         Subscription(SessionFinished, NAME, partial(h.on_session_finished, state=state, objects=infra.objects)),
     ]
-    return Service(NAME, subs, produces=(AnswerScored, SessionCompleted), lifespan=lifespan)
+    return Service(NAME, subs, lifespan=lifespan)

@@ -83,14 +83,16 @@ async def on_part(
     objects: ObjectStore,
     embedder: Embedder,
     llm: LLMClient | None = None,
-) -> list[Event]:
+) -> list[AnswerScored | SessionCompleted]:
     d = event.data
     part = "speech" if isinstance(event, SpeechAnalyzed) else "vision"
     await state.remember("parts", f"{d.answer_id}:{part}", {"session_id": d.session_id, "report_key": d.report_key})
     return await _try_score(event, state, objects, embedder, llm)
 
 
-async def on_answer_failed(event: AnswerFailed, state: State, objects: ObjectStore, embedder: Embedder) -> list[Event]:
+async def on_answer_failed(
+    event: AnswerFailed, state: State, objects: ObjectStore, embedder: Embedder, llm: LLMClient | None = None
+) -> list[AnswerScored | SessionCompleted]:
     d = event.data
     if d.answer_id is None or d.stage in (Stage.gateway, Stage.questions):
         return []
@@ -98,27 +100,27 @@ async def on_answer_failed(event: AnswerFailed, state: State, objects: ObjectSto
         return []  # scored after all (or already recorded as failed)
     if d.stage in (Stage.speech, Stage.vision):  # the other part can still be scored
         await state.remember("parts", f"{d.answer_id}:{d.stage}", {"session_id": d.session_id, "failed": d.reason})
-        return await _try_score(event, state, objects, embedder)
+        return await _try_score(event, state, objects, embedder, llm)
     await state.remember(
         "results",
         d.answer_id,
         {"session_id": d.session_id, "question_id": d.question_id, "status": "failed", "reason": d.reason},
     )
-    return await _try_complete(event, state, objects)
+    return list(await _try_complete(event, state, objects))
 
 
 async def on_session_deleted(event: SessionDeleted, state: State) -> None:
     await state.forget(event.sessionid)
 
 
-async def on_session_finished(event: SessionFinished, state: State, objects: ObjectStore) -> list[Event]:
+async def on_session_finished(event: SessionFinished, state: State, objects: ObjectStore) -> list[SessionCompleted]:
     await state.remember("finished", event.sessionid, {"session_id": event.sessionid})
     return await _try_complete(event, state, objects)
 
 
 async def _try_score(
-    event: Event, state: State, objects: ObjectStore, embedder: Embedder, llm: LLMClient | None = None
-) -> list[Event]:
+    event: Event, state: State, objects: ObjectStore, embedder: Embedder, llm: LLMClient | None
+) -> list[AnswerScored | SessionCompleted]:
     aid = event.answerid
     assert aid is not None
     parts = {p: await state.get("parts", f"{aid}:{p}") for p in PARTS}
@@ -192,7 +194,7 @@ async def _report(objects: ObjectStore, part: dict[str, Any] | None, model: type
     return model.model_validate_json(await objects.get_bytes(part["report_key"]))
 
 
-async def _try_complete(event: Event, state: State, objects: ObjectStore) -> list[Event]:
+async def _try_complete(event: Event, state: State, objects: ObjectStore) -> list[SessionCompleted]:
     sid = event.sessionid
     questions = await state.get("questions", sid)
     if questions is None:

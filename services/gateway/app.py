@@ -95,10 +95,11 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
             await watchdog.stop()
             await outbox.stop()
 
+    # The HTTP routes and the watchdog publish these; the projections publish nothing.
     return Service(
         NAME,
         projections,
-        produces=(SessionRequested, AnswerUploaded, SessionFinished, SessionDeleted, AnswerFailed),
+        publishes=(SessionRequested, AnswerUploaded, SessionFinished, SessionDeleted, AnswerFailed),
         http_app=app,
         lifespan=lifespan,
     )

@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import dataclass
 
 from runtime.bus import Subscription
 from runtime.infra import Infrastructure
 from runtime.llm import LLMClient, client_from_settings
-from runtime.service import Service
+from runtime.service import Loaded, Service
 from schemas import Question, QuestionsGenerated, QuestionType, SessionRequested, SessionRequestedData
 from services.questions.adapters.bank import QuestionBank
 from services.questions.adapters.llm_source import llm_questions
 from services.questions.config import Settings
-from services.questions.handlers import generate_questions
+from services.questions.handlers import QuestionSource, Writer, generate_questions
 
 NAME = "questions"
 
@@ -29,27 +29,36 @@ class LLMWriter:
         return await llm_questions(self.llm, req, types, count)
 
 
-def create(settings: Settings, infra: Infrastructure) -> Service:
-    ports: dict[str, Any] = {}
+@dataclass(frozen=True)
+class Ports:
+    """What the questions service loads at start-up."""
+
+    bank: QuestionSource
+    writer: Writer | None = None
+
+
+def load(settings: Settings) -> Ports:
+    """The bank, embedded once for near-duplicate skipping, and the LLM writer if one is configured (blocking)."""
+    from runtime.embeddings import shared_minilm
+
+    embedder = shared_minilm()
+    bank = QuestionBank.load(settings.bank_path, embed=embedder.encode)
+    bank.similarity()  # embed the bank once, before the first session
+    llm = client_from_settings(settings)
+    return Ports(bank, LLMWriter(llm) if llm is not None else None)
+
+
+def create(settings: Settings, infra: Infrastructure, ports: Ports | None = None) -> Service:
+    loaded = Loaded(ports)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        from runtime.embeddings import shared_minilm
-
-        embedder = await asyncio.to_thread(shared_minilm)
-        bank = QuestionBank.load(settings.bank_path, embed=embedder.encode)
-        await asyncio.to_thread(bank.similarity)  # embed the bank once, before the first session
-        ports["bank"] = bank
-        llm = client_from_settings(settings)
-        ports["writer"] = LLMWriter(llm) if llm is not None else None
+        if not loaded.ready:
+            loaded.set(await asyncio.to_thread(load, settings))
         yield
 
     async def on_session_requested(event: SessionRequested) -> QuestionsGenerated:
-        return await generate_questions(event, ports["bank"], settings.minutes_per_question, ports["writer"])
+        p = loaded.value
+        return await generate_questions(event, p.bank, settings.minutes_per_question, p.writer)
 
-    return Service(
-        NAME,
-        [Subscription(SessionRequested, NAME, on_session_requested)],
-        produces=(QuestionsGenerated,),
-        lifespan=lifespan,
-    )
+    return Service(NAME, [Subscription(SessionRequested, NAME, on_session_requested)], lifespan=lifespan)

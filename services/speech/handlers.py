@@ -34,8 +34,12 @@ def analyze_samples(samples: np.ndarray, transcriber: Transcriber, voiced_gaps: 
 
 
 async def analyze_speech(
-    event: MediaExtracted, objects: ObjectStore, transcriber: Transcriber, lock: asyncio.Lock
+    event: MediaExtracted, objects: ObjectStore, transcriber: Transcriber, lock: asyncio.Lock, voiced_gaps: bool = True
 ) -> SpeechAnalyzed | AnswerFailed:
+    """Transcribe and measure the answer's audio; store the full report, announce its summary.
+
+    ``voiced_gaps``: also count voiced sounds with no transcribed word over them as fillers.
+    """
     d = event.data
     try:
         raw = await objects.get_bytes(d.audio_key)
@@ -45,7 +49,7 @@ async def analyze_speech(
     except (ValueError, EOFError, wave.Error) as exc:
         return _failed(event, "undecodable_audio", f"The audio track could not be read ({exc}).")
     async with lock:  # one transcription at a time: the model already uses every thread it was given
-        report = await asyncio.to_thread(analyze_samples, samples, transcriber)
+        report = await asyncio.to_thread(analyze_samples, samples, transcriber, voiced_gaps)
     report_key = keys.speech_report_key(d.session_id, d.answer_id)
     await objects.put_bytes(report_key, report.model_dump_json().encode(), "application/json")
     data = SpeechAnalyzedData(

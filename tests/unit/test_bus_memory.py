@@ -4,7 +4,7 @@ from runtime import metrics
 from runtime.bus import InMemoryBus, RetryPolicy, Subscription
 from runtime.bus.processed import DocumentProcessedLog
 from runtime.storage.sqlite import SqliteDocumentStore
-from schemas import AnswerFailed, QuestionsGenerated, SessionRequested, topic_for
+from schemas import AnswerFailed, QuestionsGenerated, SessionRequested, Stage, topic_for
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
 from tests.factories import session_requested
@@ -131,3 +131,27 @@ async def test_invalid_message_goes_to_dlq_without_calling_handler(tmp_path):
         store.close()
     assert called == []
     assert bus.dead_letters[0].error_type == "ValidationError"
+
+
+async def test_a_handler_cannot_publish_an_event_its_annotation_does_not_name(tmp_path):
+    bus, store = make_bus(tmp_path, attempts=1)
+    published: list[AnswerFailed] = []
+
+    async def sneaky(event: SessionRequested) -> QuestionsGenerated:
+        return AnswerFailed.because(event, Stage.questions, "oops", "not declared", source="t")  # type: ignore[return-value]
+
+    async def sink(event: AnswerFailed) -> None:
+        published.append(event)
+
+    bus.subscribe(Subscription(SessionRequested, "sneaky", sneaky))
+    bus.subscribe(Subscription(AnswerFailed, "sink", sink))
+    await bus.start()
+    try:
+        await bus.publish(session_requested())
+        await bus.drain()
+    finally:
+        await bus.stop()
+        store.close()
+    assert not published
+    [letter] = bus.dead_letters
+    assert letter.error_type == "TypeError" and "does not name" in letter.error

@@ -9,14 +9,18 @@ from tests.fixtures.video import make_clip
 SETUP = {"role": "QA Engineer", "interview_type": "mixed", "level": "entry", "duration_min": 15}
 
 
+SAID = "I would test the login form with valid and invalid passwords"
+
+
 @pytest.fixture
-async def answered(platform: Platform, tmp_path):
+async def answered(platform: Platform, tmp_path, service_ports):
+    service_ports["speech"].transcriber.script = SAID
     created = (await platform.client.post("/api/sessions", json=SETUP)).json()
     auth = {"Authorization": f"Bearer {created['token']}"}
     sid = created["session_id"]
     await platform.bus.drain()
     session = (await platform.client.get(f"/api/sessions/{sid}", headers=auth)).json()
-    voice, _ = fx.build([("say", "I would test the login form with valid and invalid passwords")])
+    voice, _ = fx.build([("say", SAID)])
     clip = make_clip(tmp_path / "a.webm", seconds=len(voice) / 16_000 + 0.5, speech=voice).read_bytes()
     qid = session["questions"][0]["question_id"]
     up = await platform.client.post(

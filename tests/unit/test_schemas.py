@@ -75,3 +75,38 @@ def test_every_event_has_a_topic_and_dlq():
 def test_committed_contract_files_match_models():
     stale = contract.drift()
     assert not stale, f"run `mockinterview contract` to regenerate: {stale}"
+
+
+def test_factories_build_every_event():
+    from tests import factories as f
+
+    requested = f.session_requested("s1")
+    upload = f.answer_uploaded("s1", "a1")
+    scored = f.answer_scored(upload)
+    built = [
+        requested,
+        f.questions_generated(requested),
+        upload,
+        f.media_extracted(upload),
+        f.speech_analyzed(upload),
+        f.vision_analyzed(upload),
+        scored,
+        f.answer_failed(upload),
+        f.session_finished(requested),
+        f.session_completed(requested, scored),
+        f.session_deleted("s1"),
+    ]
+    assert {type(e) for e in built} == set(ALL_EVENTS)
+    assert f.media_extracted(upload).causationid == upload.id
+
+
+def test_reports_round_trip_and_tolerate_additive_fields():
+    from schemas.reports import SpeechReport
+    from tests.factories import speech_report
+
+    report = speech_report(quality=("too_quiet",))
+    doc = report.model_dump(mode="json") | {"detected_language": "en"}  # a newer producer's field
+    again = SpeechReport.model_validate(doc)
+    assert again == report and again.schemaversion == 1
+    with pytest.raises(ValidationError):
+        SpeechReport.model_validate(doc | {"duration_s": -1})

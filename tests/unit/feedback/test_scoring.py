@@ -1,12 +1,14 @@
+"""Scoring and feedback text on a word-overlap embedder (judging content with MiniLM: tests/models/)."""
+
 import pytest
 
-from runtime.embeddings import shared_minilm
 from schemas.reports import Posture
 from services.feedback.content import analyze_content
 from services.feedback.scoring import score_answer
 from services.feedback.text import answer_feedback
 from tests.factories import speech_report as speech
 from tests.factories import vision_report as vision
+from tests.fakes import FakeEmbedder
 
 QUESTION = "Explain overfitting in machine learning."
 CRITERIA = [
@@ -23,17 +25,7 @@ GOOD_ANSWER = (
 
 
 def content(text: str, behavioral: bool = False):
-    return analyze_content(text, QUESTION, CRITERIA, shared_minilm(), behavioral)
-
-
-def test_excellent_answer_scores_high_with_evidence():
-    card = score_answer(speech(GOOD_ANSWER), vision(), content(GOOD_ANSWER), "mid")
-    assert card.scores.content > 70 and card.scores.overall > 80
-    assert card.confidence_level == "high"
-    quotes = [e.quote for e in card.evidence if e.metric == "criterion"]
-    assert all(q and q in GOOD_ANSWER for q in quotes)
-    feedback = answer_feedback(card)
-    assert feedback.strengths and "Overall" in feedback.summary
+    return analyze_content(text, QUESTION, CRITERIA, FakeEmbedder(), behavioral)
 
 
 def test_off_topic_one_word_answer_cannot_look_good():
@@ -41,12 +33,6 @@ def test_off_topic_one_word_answer_cannot_look_good():
     assert card.scores.content < 10
     assert card.scores.overall <= card.scores.content + 20  # perfect eye contact cannot rescue it
     assert any("did not" in s or "not clearly" in s for s in answer_feedback(card).improvements)
-
-
-def test_off_topic_long_answer_scores_low_on_content():
-    text = "I really enjoy cooking pasta at the weekend with my family, and we often go hiking in the mountains. " * 3
-    card = score_answer(speech(text), vision(), content(text), "mid")
-    assert card.scores.content <= 20
 
 
 def test_silence_and_no_face_are_not_measured_and_say_why():

@@ -5,30 +5,16 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from runtime.llm import Completion, LLMClient, LLMError, RetryableError, untrusted
+from runtime.llm import LLMClient, LLMError, RetryableError, untrusted
 from services.feedback.llm_text import DraftFeedback, contradictions, llm_feedback
 from services.feedback.scoring import ScoreCard
 from tests.factories import evidence, score_card
+from tests.fakes import ScriptedTransport as Scripted
 
 
 class Answer(BaseModel):
     score: int
     reason: str
-
-
-class Scripted:
-    """A transport that replays scripted replies (strings) or raises (exceptions)."""
-
-    def __init__(self, *replies):
-        self.replies = list(replies)
-        self.calls: list[list[dict[str, str]]] = []
-
-    async def complete(self, messages, schema, temperature, max_tokens):
-        self.calls.append(messages)
-        reply = self.replies.pop(0)
-        if isinstance(reply, Exception):
-            raise reply
-        return Completion(reply, 10, 5)
 
 
 async def test_invalid_output_is_repaired_with_the_validation_error():

@@ -1,45 +1,40 @@
-import json
+"""The vision handler on the recorded landmarks (the live MediaPipe model: tests/models/)."""
 
-from runtime.storage.localfs import LocalObjectStore
-from schemas import AnswerUploaded, AnswerUploadedData, MediaExtracted
-from services.media.adapters.pyav import PyAVExtractor
-from services.media.handlers import Limits, extract_media
-from services.vision.adapters.local import InProcessLandmarks
+from schemas.reports import FrameDescription, VisionReport
 from services.vision.handlers import analyze_frames
-from tests.fixtures.video import make_clip
+from tests import factories
+from tests.fakes import FakeLandmarks, MemoryObjectStore
 
 
-async def test_recorded_face_gives_evidence_and_a_stored_report(tmp_path):
-    store = LocalObjectStore(tmp_path / "objects")
-    clip = make_clip(tmp_path / "in.webm", seconds=10)
-    key = "sessions/s1/answers/a1/video.webm"
-    await store.put_bytes(key, clip.read_bytes(), "video/webm")
-    upload = AnswerUploaded.new(
-        AnswerUploadedData(
-            session_id="s1",
-            answer_id="a1",
-            question_id="q1",
-            attempt=1,
-            video_key=key,
-            content_type="video/webm",
-            size_bytes=1,
-        ),
-        source="t",
-        sessionid="s1",
-        answerid="a1",
-    )
-    media = await extract_media(upload, store, PyAVExtractor(), Limits())
-    assert isinstance(media, MediaExtracted)
-    detector = InProcessLandmarks(threads=2)
-    try:
-        vision = await analyze_frames(media, store, detector)
-    finally:
-        detector.close()
-    d = vision.data
-    assert d.frames_used == len(media.data.frames) == 4
-    assert d.face_present_ratio == 1.0 and d.eye_contact_ratio == 1.0
-    assert d.models == ("face_landmarks@in-process",)
-    report = json.loads(await store.get_bytes(d.report_key))
-    assert [f["t"] for f in report["frames"]] == [f.t for f in media.data.frames]
-    assert report["looking_away"] == [] and report["cannot_measure"] == {}
-    assert vision.causationid == media.id
+class Describer:
+    name = "fake-vlm"
+
+    async def describe(self, jpegs: list[bytes]) -> list[FrameDescription]:
+        return [FrameDescription(eye_contact=80, notes="calm") for _ in jpegs]
+
+
+async def test_frames_give_a_typed_report_at_the_answers_key():
+    store = MemoryObjectStore()
+    media = factories.media_extracted(duration_s=10.0, frames=4)
+    for ref in media.data.frames:
+        await store.put_bytes(ref.key, b"\xff\xd8 a jpeg", "image/jpeg")
+    detector = FakeLandmarks()
+    out = await analyze_frames(media, store, detector, Describer(), pose_every=3)
+    assert out.data.report_key == "sessions/s1/answers/a1/vision.json" and out.causationid == media.id
+    report = VisionReport.model_validate_json(await store.get_bytes(out.data.report_key))
+    assert report.frames_used == detector.frames_seen == 4 and report.eye_contact_ratio == 1.0
+    assert [f.t for f in report.frames] == [f.t for f in media.data.frames]
+    assert report.models == out.data.models == ("fake-landmarks", "fake-vlm")
+    assert report.descriptions[0].notes == "calm"
+    assert report.posture.frames_with_pose == 2  # frames 0 and 3
+
+
+async def test_no_face_is_not_measured_and_says_why():
+    store = MemoryObjectStore()
+    media = factories.media_extracted(frames=5)
+    for ref in media.data.frames:
+        await store.put_bytes(ref.key, b"\xff\xd8", "image/jpeg")
+    out = await analyze_frames(media, store, FakeLandmarks(face=False))
+    report = VisionReport.model_validate_json(await store.get_bytes(out.data.report_key))
+    assert out.data.eye_contact_ratio is None and report.face_present_ratio == 0.0
+    assert "0 of 5" in report.cannot_measure["eye_contact_ratio"] and "too_few_usable_frames" in report.quality
