@@ -348,6 +348,7 @@ class AnswerView(Model):
     vision: VisionSummary | None = None
     scores: Scores | None = None
     error: Failure | None = None
+    retries: int = Field(default=0, ge=0, description="Times the analysis was retried (POST .../retry).")
 
 
 class SessionView(Model):
