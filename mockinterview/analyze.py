@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from runtime.storage.localfs import LocalObjectStore
-from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, MediaExtracted, MediaExtractedData, keys
+from schemas import (
+    AnswerFailed,
+    AnswerUploaded,
+    AnswerUploadedData,
+    MediaExtracted,
+    MediaExtractedData,
+    Question,
+    QuestionType,
+    keys,
+)
 from schemas.reports import SpeechReport, VisionReport
 from services.media.adapters.pyav import PyAVExtractor
 from services.media.handlers import extract_media
@@ -20,6 +29,8 @@ from services.speech.handlers import analyze_speech
 from services.vision.handlers import analyze_frames
 
 AUDIO_SUFFIXES = {".wav"}
+DEFAULT_EXPECTED_S = 120
+"""Expected answer length for a question outside the bank (the bank's are 90-180 s)."""
 SESSION, ANSWER = "local", "answer"
 
 
@@ -31,7 +42,49 @@ class AnalysisFailed(Exception):
         self.stage, self.reason, self.message = stage, reason, message
 
 
-async def analyze_file(path: Path, question: str | None, step: Callable[[str], None]) -> dict[str, Any]:
+def find_question(
+    text: str | None, criteria: tuple[str, ...] = (), question_type: str | None = None
+) -> tuple[Question | None, str]:
+    """The question to score against, and where it came from.
+
+    The bank's question with that exact text (its rubric, type and expected
+    length), exactly as a session would get it; ``criteria`` replace its
+    criteria (or give a question outside the bank some). A question outside
+    the bank without criteria has no content score: there is nothing to
+    judge the answer against.
+    """
+    from services.questions.adapters.bank import QuestionBank
+
+    if not text:
+        return None, "no question given"
+    entry = QuestionBank.load().find(text)
+    if entry is not None:
+        q = entry.question(0, "{role}").model_copy(update={"text": text})
+        if question_type:
+            q = q.model_copy(update={"type": QuestionType(question_type)})
+        if criteria:
+            q = q.model_copy(update={"criteria": criteria, "rubric": (), "misconceptions": ()})
+            return q, f"bank question {entry.id}, with your criteria"
+        return q, f"bank question {entry.id}" + ("" if q.rubric else " (no anchored rubric yet)")
+    q = Question(
+        question_id="q1",
+        index=0,
+        text=text,
+        type=QuestionType(question_type or "technical"),
+        expected_duration_s=DEFAULT_EXPECTED_S,
+        criteria=criteria,
+    )
+    return q, "not in the bank" + (", with your criteria" if criteria else ": no criteria, so content is not scored")
+
+
+async def analyze_file(
+    path: Path,
+    question: str | None,
+    step: Callable[[str], None],
+    level: str = "mid",
+    criteria: tuple[str, ...] = (),
+    question_type: str | None = None,
+) -> dict[str, Any]:
     from services.media.config import Settings as MediaSettings
     from services.speech import app as speech_app
     from services.speech.config import Settings as SpeechSettings
@@ -87,25 +140,38 @@ async def analyze_file(path: Path, question: str | None, step: Callable[[str], N
                 detector.close()
             vision_report = VisionReport.model_validate_json(await store.get_bytes(vision.data.report_key))
         result["vision"] = vision_report.model_dump(mode="json") if vision_report else None
-        result |= _score(speech_report, vision_report, question)
+        result |= await score(speech_report, vision_report, question, level, criteria, question_type)
         step("done")
         return result
 
 
-def _score(speech: SpeechReport, vision: VisionReport | None, question: str | None) -> dict[str, Any]:
+async def score(
+    speech: SpeechReport,
+    vision: VisionReport | None,
+    question: str | None,
+    level: str = "mid",
+    criteria: tuple[str, ...] = (),
+    question_type: str | None = None,
+) -> dict[str, Any]:
+    """Scores and feedback exactly as the feedback service computes them (its judge, its LLM if configured)."""
     from runtime.embeddings import shared_minilm
-    from services.feedback.content import analyze_content
-    from services.feedback.scoring import score_answer
-    from services.feedback.text import answer_feedback
+    from runtime.llm import client_from_settings
+    from services.feedback.assess import assess_answer, content_judge
+    from services.feedback.config import Settings as FeedbackSettings
 
-    content = None
-    if question:
-        behavioral = question.lower().startswith(("tell me about a time", "describe a time", "give an example"))
-        content = analyze_content(speech.transcript, question, [], shared_minilm(), behavioral)
-    card = score_answer(speech, vision, content, "mid")
+    q, source = find_question(question, criteria, question_type)
+    llm = client_from_settings(FeedbackSettings())
+    judge = content_judge(await asyncio.to_thread(shared_minilm), llm)
+    card, text = await assess_answer(speech, vision, q, level, judge, llm)
     dumped = card.model_dump(mode="json")
-    scores = dumped["scores"] | {k: dumped[k] for k in ("confidence_level", "evidence", "cannot_measure")}
-    return {"scores": scores, "feedback": answer_feedback(card).model_dump(mode="json"), "content": dumped["content"]}
+    scores = dumped["scores"] | {k: dumped[k] for k in ("confidence_level", "evidence", "cannot_measure", "problems")}
+    return {
+        "question_source": source,
+        "level": level,
+        "scores": scores,
+        "feedback": text.model_dump(mode="json"),
+        "content": dumped["content"],
+    }
 
 
 async def _extract(store: LocalObjectStore, path: Path, limits: Any) -> MediaExtracted:
@@ -142,7 +208,7 @@ def render(result: dict[str, Any]) -> str:
     filler_times = ", ".join(f"{f['text']} at {f['start']:.1f}s" for f in s["fillers"][:8])
     lines = []
     if result.get("question"):
-        lines.append(f"Question: {result['question']}")
+        lines.append(f"Question: {result['question']} ({result.get('question_source', '')}, level {result['level']})")
     lines += [
         f"Duration: {m['duration_s']:.1f} s",
         "",
@@ -160,7 +226,17 @@ def render(result: dict[str, Any]) -> str:
     sc, fb = result["scores"], result["feedback"]
     lines += ["", "Scores (0-100)"]
     for key in ("overall", "content", "communication", "confidence", "body_language"):
-        lines.append(f"  {key.replace('_', ' ').capitalize()}: {val(sc.get(key))}")
+        why = sc["cannot_measure"].get(key, "cannot measure")
+        lines.append(f"  {key.replace('_', ' ').capitalize()}: {val(sc.get(key), missing=f'not scored ({why})')}")
+    content = result.get("content")
+    if content and content.get("score") is not None:
+        lines += ["", f"Content: {content['label']} ({content['judge']}: {content['model']})"]
+        for c in content["criteria"]:
+            where = f" at {c['start']:.0f} s" if c.get("start") is not None else ""
+            quote = f' - "{c["quote"]}"{where}' if c.get("quote") else ""
+            lines.append(f"  [{c['verdict']}] {c['statement']}{quote}")
+        for i in content["ignored"]:
+            lines.append(f'  (not counted: {i["reason"]}) "{i["quote"]}"')
     lines += [
         "",
         fb["summary"],

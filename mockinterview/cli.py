@@ -14,6 +14,7 @@ from runtime.infra import open_infrastructure
 from runtime.logging import configure_logging
 from runtime.runner import serve
 from runtime.settings import Mode, PlatformSettings
+from schemas import Level, QuestionType
 
 app = typer.Typer(
     help="Mock Interview: practise interviews on camera, get evidence-based feedback.", no_args_is_help=True
@@ -67,10 +68,19 @@ def service(name: Annotated[str, typer.Argument(help=", ".join(registry.SERVICE_
 @app.command()
 def analyze(
     video: Annotated[Path, typer.Argument(help="A recorded answer: WebM/MP4 (or a 16 kHz mono WAV).")],
-    question: Annotated[str | None, typer.Option(help="The question that was answered.")] = None,
+    question: Annotated[
+        str | None, typer.Option(help="The question that was answered (a bank question's exact text uses its rubric).")
+    ] = None,
+    level: Annotated[Level, typer.Option(help="The candidate's level, as in a session.")] = Level.mid,
+    criteria: Annotated[
+        list[str] | None, typer.Option("--criteria", help="A criterion to judge the content by (repeat the option).")
+    ] = None,
+    question_type: Annotated[
+        QuestionType | None, typer.Option("--type", help="Question type (default: the bank's, else technical).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
 ) -> None:
-    """Analyse one recorded answer in this process and print the report."""
+    """Analyse one recorded answer in this process and print the report, scored as the feedback service does."""
     import json
 
     from mockinterview.analyze import AnalysisFailed, analyze_file, render
@@ -86,7 +96,16 @@ def analyze(
             bar.update(1)
 
         try:
-            result = asyncio.run(analyze_file(video, question, step))
+            result = asyncio.run(
+                analyze_file(
+                    video,
+                    question,
+                    step,
+                    level.value,
+                    tuple(criteria or ()),
+                    question_type.value if question_type else None,
+                )
+            )
         except AnalysisFailed as exc:
             typer.echo(f"\nerror ({exc.stage}: {exc.reason}): {exc.message}", err=True)
             raise typer.Exit(1) from exc
@@ -103,7 +122,7 @@ def _stderr() -> TextIO:
 def contract(
     check: Annotated[bool, typer.Option(help="Fail if committed files differ instead of writing.")] = False,
 ) -> None:
-    """Write (or check) schemas/json/*.schema.json and schemas/asyncapi.json."""
+    """Write (or check) schemas/json/*.schema.json, schemas/asyncapi.json and docs/scoring.md."""
     from mockinterview import contract as contract_files
 
     if check:

@@ -1,4 +1,4 @@
-"""Generates the committed contract files: JSON Schema per event and per report, and AsyncAPI.
+"""Generates the committed contract files: JSON Schema per event and per report, AsyncAPI, and docs/scoring.md.
 
 ``mockinterview contract --check`` fails when the committed files drift from
 the pydantic models (CI runs it through the test suite).
@@ -22,8 +22,10 @@ from runtime.settings import Mode
 from runtime.storage.localfs import LocalObjectStore
 from runtime.storage.sqlite import SqliteDocumentStore
 from schemas import ALL_EVENTS, ALL_REPORTS, SCHEMA_VERSION, Event, topic_for
+from services.feedback import scoring_doc
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+DOCS_DIR = SCHEMAS_DIR.parent / "docs"
 SCHEMA_ID_BASE = "https://mockinterview.dev/schemas/"
 
 
@@ -106,6 +108,7 @@ def render() -> dict[Path, str]:
         for name, schema in (event_schemas() | report_schemas()).items()
     }
     files[SCHEMAS_DIR / "asyncapi.json"] = json.dumps(asyncapi_document(), indent=2, sort_keys=True) + "\n"
+    files[DOCS_DIR / "scoring.md"] = scoring_doc.render()  # generated from the metric table
     return files
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PlainSerializer
 
+from schemas.assessment import ContentAssessment
 from schemas.envelope import SCHEMA_VERSION, Model
 from schemas.events import InterviewType, Level, Question, QuestionType, Scores, Stage
 from schemas.rubric import Criterion, Misconception
@@ -177,43 +178,36 @@ ConfidenceLevel = Literal["low", "medium", "high"]
 
 
 class Evidence(Model):
-    """One measurement behind a category score, with the target it was scored against."""
+    """One measurement behind a category score, with the target it was scored against (``schemas.scoring``)."""
 
     category: Category
-    metric: str
+    metric: str = Field(description="A metric id of the scoring table (schemas/scoring.py).")
     value: float
     target: str
     score: int = Field(ge=0, le=100)
+    in_band: bool | None = Field(
+        default=None, description="Inside its target band (content: criterion met). Null in older reports."
+    )
     at: float | None = Field(default=None, description="Seconds into the answer of the first instance.")
     quote: str | None = None
     criterion: str | None = None
+    criterion_id: str | None = None
+    verdict: str | None = Field(default=None, description="Content criteria: met, partly or not_met.")
+    note: str | None = Field(default=None, description="Why a criterion was not (fully) met, for the candidate.")
+    judge: str | None = Field(default=None, description="Content: 'embeddings' or 'llm'.")
+    issue: str | None = Field(default=None, description="A factual issue: what is wrong.")
+    correction: str | None = None
     missing: tuple[str, ...] = ()
     words: int | None = None
+    seconds: float | None = Field(default=None, description="Answer length: the answer's duration.")
+    expected: str | None = Field(default=None, description="Answer length: the question's expected length, in words.")
 
 
-class CriterionMatch(Model):
-    criterion: str
-    similarity: float
-    covered: float = Field(ge=0, le=1)
-    quote: str | None = None
+class InputProblem(Model):
+    """Input we could not use (no speech, digital silence, another language, a black camera): no verdict rests on it."""
 
-
-class StarPart(Model):
-    sentence: int = Field(ge=0)
-    quote: str
-    cue: str
-
-
-class ContentEvidence(Model):
-    """How the transcript relates to the question and its criteria."""
-
-    words: int = Field(ge=0)
-    relevance: float | None = None
-    coverage: float | None = None
-    criteria: tuple[CriterionMatch, ...] = ()
-    star: dict[str, StarPart | None] | None = Field(
-        default=None, description="Behavioural questions: situation/task/action/result -> where it was found."
-    )
+    code: str = Field(description="The quality flag, e.g. 'digital_silence', 'non_english', 'black_frames'.")
+    message: str = Field(description="What the candidate can do about it.")
 
 
 class ScoreCard(Model):
@@ -221,7 +215,9 @@ class ScoreCard(Model):
     confidence_level: ConfidenceLevel
     evidence: tuple[Evidence, ...] = ()
     cannot_measure: CannotMeasure = {}
-    content: ContentEvidence | None = None
+    content: ContentAssessment | None = Field(default=None, description="How the content was judged, per criterion.")
+    problems: tuple[InputProblem, ...] = ()
+    level: Level | None = Field(default=None, description="The level the answer was scored at.")
 
 
 class FeedbackClaim(Model):

@@ -1,4 +1,4 @@
-"""Wires the feedback service: the join state, the sentence embedder, the LLM if configured, the bus."""
+"""Wires the feedback service: the join state, the content judge (embeddings, or an LLM if configured), the bus."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from schemas import (
     VisionAnalyzed,
 )
 from services.feedback import handlers as h
-from services.feedback.adapters.state import FeedbackState
+from services.feedback.adapters.state import FeedbackState, StateJudgeCache
+from services.feedback.assess import ContentJudge, content_judge
 from services.feedback.config import Settings
 from services.feedback.content import Embedder
 
@@ -42,7 +43,7 @@ class Ports:
 
 
 def load(settings: Settings) -> Ports:
-    """MiniLM for content evidence, and the LLM client when one is configured (blocking)."""
+    """MiniLM for the offline content judge, and the LLM client when one is configured (blocking)."""
     from runtime.embeddings import shared_minilm
 
     return Ports(shared_minilm(), client_from_settings(settings))
@@ -51,6 +52,13 @@ def load(settings: Settings) -> Ports:
 def create(settings: Settings, infra: Infrastructure, ports: Ports | None = None) -> Service:
     state = FeedbackState(infra.documents)
     loaded = Loaded(ports)
+    judges: dict[str, ContentJudge] = {}
+
+    def judge() -> ContentJudge:
+        """One judge per service, over the loaded ports; LLM judgements cached in the join state."""
+        if "judge" not in judges:
+            judges["judge"] = content_judge(loaded.value.embedder, loaded.value.llm, StateJudgeCache(state))
+        return judges["judge"]
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
@@ -59,12 +67,10 @@ def create(settings: Settings, infra: Infrastructure, ports: Ports | None = None
         yield
 
     async def on_part(event: SpeechAnalyzed | VisionAnalyzed) -> list[AnswerScored | SessionCompleted]:
-        p = loaded.value
-        return await h.on_part(event, state, infra.objects, p.embedder, p.llm)
+        return await h.on_part(event, state, infra.objects, judge(), loaded.value.llm)
 
     async def on_failed(event: AnswerFailed) -> list[AnswerScored | SessionCompleted]:
-        p = loaded.value
-        return await h.on_answer_failed(event, state, infra.objects, p.embedder, p.llm)
+        return await h.on_answer_failed(event, state, infra.objects, judge(), loaded.value.llm)
 
     subs: list[Subscription[Any]] = [
         Subscription(SessionRequested, NAME, partial(h.on_session_requested, state=state)),

@@ -6,7 +6,6 @@ session, under concurrent consumers and redelivery (see adapters/state.py).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Protocol, TypeVar
 
 from runtime.llm import LLMClient
@@ -20,7 +19,6 @@ from schemas import (
     Event,
     Question,
     QuestionsGenerated,
-    QuestionType,
     Scores,
     SessionCompleted,
     SessionCompletedData,
@@ -33,10 +31,8 @@ from schemas import (
     keys,
 )
 from schemas.reports import AnswerFeedback, SpeechReport, VisionReport
-from services.feedback.content import Embedder, analyze_content
-from services.feedback.llm_text import llm_feedback
-from services.feedback.scoring import score_answer
-from services.feedback.text import answer_feedback, session_feedback
+from services.feedback.assess import ContentJudge, assess_answer
+from services.feedback.text import session_feedback
 
 SOURCE = "mockinterview/feedback"
 R = TypeVar("R", SpeechReport, VisionReport)
@@ -81,17 +77,17 @@ async def on_part(
     event: SpeechAnalyzed | VisionAnalyzed,
     state: State,
     objects: ObjectStore,
-    embedder: Embedder,
+    judge: ContentJudge,
     llm: LLMClient | None = None,
 ) -> list[AnswerScored | SessionCompleted]:
     d = event.data
     part = "speech" if isinstance(event, SpeechAnalyzed) else "vision"
     await state.remember("parts", f"{d.answer_id}:{part}", {"session_id": d.session_id, "report_key": d.report_key})
-    return await _try_score(event, state, objects, embedder, llm)
+    return await _try_score(event, state, objects, judge, llm)
 
 
 async def on_answer_failed(
-    event: AnswerFailed, state: State, objects: ObjectStore, embedder: Embedder, llm: LLMClient | None = None
+    event: AnswerFailed, state: State, objects: ObjectStore, judge: ContentJudge, llm: LLMClient | None = None
 ) -> list[AnswerScored | SessionCompleted]:
     d = event.data
     if d.answer_id is None or d.stage in (Stage.gateway, Stage.questions):
@@ -100,7 +96,7 @@ async def on_answer_failed(
         return []  # scored after all (or already recorded as failed)
     if d.stage in (Stage.speech, Stage.vision):  # the other part can still be scored
         await state.remember("parts", f"{d.answer_id}:{d.stage}", {"session_id": d.session_id, "failed": d.reason})
-        return await _try_score(event, state, objects, embedder, llm)
+        return await _try_score(event, state, objects, judge, llm)
     await state.remember(
         "results",
         d.answer_id,
@@ -119,7 +115,7 @@ async def on_session_finished(event: SessionFinished, state: State, objects: Obj
 
 
 async def _try_score(
-    event: Event, state: State, objects: ObjectStore, embedder: Embedder, llm: LLMClient | None
+    event: Event, state: State, objects: ObjectStore, judge: ContentJudge, llm: LLMClient | None
 ) -> list[AnswerScored | SessionCompleted]:
     aid = event.answerid
     assert aid is not None
@@ -140,23 +136,8 @@ async def _try_score(
         return []
     speech = await _report(objects, parts["speech"], SpeechReport)
     vision = await _report(objects, parts["vision"], VisionReport)
-    content = None
-    if speech is not None:
-        content = await asyncio.to_thread(
-            analyze_content,
-            speech.transcript,
-            question.text,
-            list(question.criteria),
-            embedder,
-            question.type == QuestionType.behavioral,
-        )
-    card = score_answer(speech, vision, content, session["level"])
+    card, text = await assess_answer(speech, vision, question, session["level"], judge, llm, event.sessionid)
     report_key = keys.feedback_report_key(event.sessionid, aid)
-    text = (
-        await llm_feedback(llm, card, question.text, speech.transcript)
-        if llm is not None and speech is not None
-        else answer_feedback(card)
-    )
     body = AnswerFeedback(question=question, card=card, feedback=text)
     await objects.put_bytes(report_key, body.model_dump_json().encode(), "application/json")
     scores = card.scores

@@ -1,10 +1,13 @@
 """Feedback text from an LLM, grounded on the measured evidence and checked against it.
 
-Each strength or improvement must name the measurement it rests on; a claim
-that contradicts it (praise for a measurement that scored under 80, criticism
-of one that scored 80 or more, a percentage that is not the measured one) is
-rejected. Rejected claims are sent back once for a rewrite; what is still
-wrong is dropped. With nothing left, the deterministic text is used.
+Each strength or improvement names the measurement it rests on, and is
+rejected when it contradicts it: praise for a measurement outside its band
+(or a criterion not met), criticism of one inside it, a number that is not
+the measured one (value, percentage, target or time), or a quotation that
+the candidate never said. Rejected claims are sent back once for a rewrite;
+what is still wrong is dropped. With nothing left, the deterministic text is
+used. The summary is always the deterministic one, so its numbers are the
+measured ones.
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ from pydantic import BaseModel, Field
 from runtime.llm import LLMClient, LLMError, untrusted
 from runtime.logging import get_logger
 from schemas.reports import Evidence, FeedbackClaim, FeedbackText, ScoreCard
-from services.feedback.text import GOOD, WEAK, answer_feedback
+from services.feedback.spans import tokens
+from services.feedback.text import answer_feedback, far_critiques, is_improvement, is_strength
 
 log = get_logger(__name__)
+
+NUMBER_TOLERANCE = 0.05
+"""A number in a claim matches a measured one within 5 % (or 1 unit, whichever is larger)."""
 
 
 class Claim(BaseModel):
@@ -34,59 +41,83 @@ class DraftFeedback(BaseModel):
 
 
 def prompt(card: ScoreCard, question: str, transcript: str) -> str:
-    lines = [
-        f"- {e.metric}: value {e.value}, target {e.target}, score {e.score}/100"
-        + (f", at {e.at} s" if e.at is not None else "")
-        for e in card.evidence
-    ]
+    def line(e: Evidence) -> str:
+        kind = "strength" if is_strength(e) else "improvement" if is_improvement(e) else "neither"
+        text = f"- {e.metric}: value {e.value}, target {e.target}, score {e.score}/100 ({kind})"
+        for key in ("verdict", "criterion", "quote", "at"):
+            if getattr(e, key) is not None:
+                text += f", {key} {getattr(e, key)!r}"
+        return text
+
     return "\n".join(
         [
             "Write feedback on one recorded interview answer, using ONLY the measurements below.",
-            f"Strengths may only cite metrics scored >= {GOOD}; improvements only metrics scored < {WEAK}.",
-            "Quote numbers exactly as measured. Each claim names its metric.",
+            "Strengths may only cite measurements marked (strength); improvements only those marked (improvement).",
+            "Quote numbers exactly as measured and quote the candidate only with words from the transcript. "
+            "Each claim names its metric.",
+            f"Content judgement: {card.content.label if card.content else 'not measured'}.",
             f"Scores: {card.scores.model_dump()}",
             "Measurements:",
-            *lines,
+            *(line(e) for e in card.evidence),
             untrusted("Question", question, 1000),
             untrusted("Transcript", transcript, 6000),
         ]
     )
 
 
-def contradictions(draft: DraftFeedback, card: ScoreCard) -> list[str]:
+def contradictions(draft: DraftFeedback, card: ScoreCard, transcript: str = "") -> list[str]:
     """Claims that the measurements do not support."""
-    scores: dict[str, list[Evidence]] = {}
+    by_metric: dict[str, list[Evidence]] = {}
     for e in card.evidence:
-        scores.setdefault(e.metric, []).append(e)
+        by_metric.setdefault(e.metric, []).append(e)
     problems = []
     for kind, claims, ok in (
-        ("strength", draft.strengths, lambda s: s >= GOOD),
-        ("improvement", draft.improvements, lambda s: s < WEAK),
+        ("strength", draft.strengths, is_strength),
+        ("improvement", draft.improvements, is_improvement),
     ):
         for claim in claims:
-            evidence = scores.get(claim.metric)
+            evidence = by_metric.get(claim.metric)
             if not evidence:
                 problems.append(f"{kind} '{claim.text}' cites unknown metric {claim.metric!r}")
-            elif not any(ok(e.score) for e in evidence):
+                continue
+            fitting = [e for e in evidence if ok(e)]
+            if not fitting:
                 problems.append(f"{kind} '{claim.text}' contradicts {claim.metric} (score {evidence[0].score})")
-            elif not _numbers_match(claim.text, evidence):
-                problems.append(f"{kind} '{claim.text}' misquotes {claim.metric} (measured {evidence[0].value})")
+            elif not _numbers_match(claim.text, fitting):
+                problems.append(f"{kind} '{claim.text}' misquotes {claim.metric} (measured {fitting[0].value})")
+            elif not _quotes_said(claim.text, transcript):
+                problems.append(f"{kind} '{claim.text}' quotes words the candidate did not say")
     return problems
 
 
+def _numbers(e: Evidence) -> list[float]:
+    out: list[float] = []
+    for v in (e.value, e.at, e.seconds, e.words):
+        if v is not None:
+            out += [float(v), 100 * float(v)]  # a share may be said as a percentage
+    out += [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", f"{e.target} {e.expected or ''}")]
+    return out
+
+
 def _numbers_match(text: str, evidence: list[Evidence]) -> bool:
-    percents = [float(p) for p in re.findall(r"(\d+(?:\.\d+)?)\s*%", text)]
-    if not percents:
-        return True
-    values = [100 * e.value for e in evidence if 0 <= e.value <= 1]
-    return bool(values) and all(any(abs(p - v) <= 5 for v in values) for p in percents)
+    said = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text)]
+    known = [n for e in evidence for n in _numbers(e)]
+    return all(any(abs(s - k) <= max(1.0, NUMBER_TOLERANCE * abs(k)) for k in known) for s in said)
+
+
+def _quotes_said(text: str, transcript: str) -> bool:
+    quoted = re.findall(r"[\"\u201c]([^\"\u201d]{8,})[\"\u201d]", text)
+    said = " ".join(tokens(transcript))
+    return all(" ".join(tokens(q)) in said for q in quoted)
 
 
 async def llm_feedback(client: LLMClient, card: ScoreCard, question: str, transcript: str) -> FeedbackText:
     fallback = answer_feedback(card)
+    if card.problems:
+        return fallback  # no verdict, and no praise, from unusable input
     try:
         draft = await client.structured(prompt(card, question, transcript), DraftFeedback, max_tokens=500)
-        problems = contradictions(draft, card)
+        problems = contradictions(draft, card, transcript)
         if problems:
             log.info("llm_feedback.rejected", count=len(problems))
             retry = (
@@ -96,15 +127,19 @@ async def llm_feedback(client: LLMClient, card: ScoreCard, question: str, transc
     except LLMError as exc:
         log.warning("llm_feedback.unavailable", error=str(exc))
         return fallback
-    rejected = set(contradictions(draft, card))
+    rejected = set(contradictions(draft, card, transcript))
     keep = [c for c in draft.strengths if not any(f"'{c.text}'" in p for p in rejected)]
     fix = [c for c in draft.improvements if not any(f"'{c.text}'" in p for p in rejected)]
     if not keep and not fix:
         return fallback.model_copy(update={"rejected": tuple(sorted(rejected))})
+    improvements = [c.text for c in fix] or list(fallback.improvements)
+    cited = {c.metric for c in fix}
+    # Whatever the model left out, a measurement far outside its band is always mentioned.
+    improvements += [text for metric, text in far_critiques(card) if metric not in cited and text not in improvements]
     return FeedbackText(
         summary=fallback.summary,  # the numbers in the summary stay the measured ones
         strengths=tuple(c.text for c in keep) or fallback.strengths,
-        improvements=tuple(c.text for c in fix) or fallback.improvements,
+        improvements=tuple(improvements),
         suggestions=tuple(draft.suggestions) or fallback.suggestions,
         source=f"llm:{client.model}",
         rejected=tuple(sorted(rejected)),

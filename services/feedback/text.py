@@ -1,4 +1,12 @@
-"""Deterministic feedback text from the score card: every sentence cites its evidence."""
+"""Deterministic feedback text from the score card and the metric table: every sentence cites its evidence.
+
+Rules (tested over every metric, tests/unit/feedback/test_consistency.py):
+a measurement is a strength only inside its band; one scoring below the
+table's ``improvement_below`` is an improvement, and one below ``far_below``
+is always listed, however many there are. Content is praised only with a
+quote that earned a criterion. Input we could not use gets no praise at all,
+only what to fix.
+"""
 
 from __future__ import annotations
 
@@ -6,138 +14,119 @@ from collections import Counter
 
 from schemas import Scores
 from schemas.reports import Evidence, FeedbackText, ScoreCard, SessionFeedback
+from schemas.scoring import SCORING, Category
 
-GOOD, WEAK = 80, 60
-
-PRAISE = {
-    "pace_wpm": "Your pace of {value:.0f} words per minute is easy to follow (target {target}).",
-    "fillers_per_min": "Few filler words: {value:.1f} per minute (target {target}).",
-    "long_pauses_per_min": "You kept momentum, with few long silences ({value:.1f} per minute).",
-    "volume_dbfs": "Your voice level ({value:.0f} dBFS) is clear.",
-    "pitch_variation_semitones": "Your voice has lively intonation ({value:.1f} semitones of variation).",
-    "relevance_to_question": "Your answer stays on the question.",
-    "criterion": 'You covered "{criterion}": "{quote}"',
-    "star_parts": "Your story has all four STAR parts (situation, task, action, result).",
-    "hedges_per_min": "You spoke with conviction: {value:.1f} hedges per minute.",
-    "eye_contact_ratio": "You looked at the camera {pct} of the time.",
-    "shoulder_tilt_deg": "Your posture is level.",
-    "uprightness": "You sat upright.",
-    "centered_ratio": "You were well centred in the frame.",
-    "face_size": "Your distance to the camera was right.",
-    "movement": "You stayed composed, with little fidgeting.",
-}
-CRITIQUE = {
-    "pace_wpm": "Your pace was {value:.0f} words per minute; aim for {target}.",
-    "fillers_per_min": "{value:.1f} filler words per minute{at}; aim for {target}.",
-    "long_pauses_per_min": "{value:.1f} pauses over 2 seconds per minute{at}.",
-    "volume_dbfs": "Your voice level was {value:.0f} dBFS; aim for {target}.",
-    "pitch_variation_semitones": "Your intonation was flat ({value:.1f} semitones of variation; aim for {target}).",
-    "relevance_to_question": "The answer ({words} words) did not address the question closely enough.",
-    "criterion": 'You did not clearly cover "{criterion}".',
-    "star_parts": "Your story is missing: {missing}.",
-    "words": "There was no spoken answer to assess.",
-    "hedges_per_min": '{value:.1f} hedges per minute (for example "{quote}"{at}).',
-    "eye_contact_ratio": "You looked at the camera only {pct} of the time{at}.",
-    "shoulder_tilt_deg": "Your shoulders were tilted by {value:.0f} degrees.",
-    "uprightness": "Your posture read as slouched or leaning in.",
-    "centered_ratio": "You were off-centre in {off} of the frames.",
-    "face_size": "Your distance to the camera was off (face at {pct} of the frame height).",
-    "movement": "You moved a lot between frames ({value:.2f} face heights per second).",
-}
-SUGGEST = {
-    "pace_wpm": "Rehearse the answer aloud with a timer; two to three minutes for a full story is a good length.",
-    "fillers_per_min": "When you feel an 'um' coming, pause silently instead; a short pause sounds confident.",
-    "long_pauses_per_min": "Outline your answer in three points before you start, so you always know what comes next.",
-    "volume_dbfs": "Sit closer to the microphone or speak as if to someone across a table.",
-    "pitch_variation_semitones": "Stress the key word of each sentence, such as the result or the number.",
-    "relevance_to_question": "Restate the question in your first sentence, then answer it directly.",
-    "criterion": "Before answering, list what the interviewer wants to hear and tick each point off.",
-    "star_parts": "Structure stories as Situation, Task, Action, Result, and end with a measurable result.",
-    "words": "Check your microphone, then answer in at least a few sentences.",
-    "hedges_per_min": "Replace 'I think' and 'maybe' with direct statements about what you did.",
-    "eye_contact_ratio": "Put your notes next to the camera and look into the lens when you make a point.",
-    "shoulder_tilt_deg": "Sit square to the camera with both shoulders level.",
-    "uprightness": "Sit back in your chair with your back straight and the camera at eye level.",
-    "centered_ratio": "Centre yourself in the preview before you record.",
-    "face_size": "Frame yourself from the chest up, about an arm's length from the camera.",
-    "movement": "Rest your hands on the desk and keep your head still while you speak.",
-}
-NAMES = {
-    "pace_wpm": "speaking pace",
-    "fillers_per_min": "few filler words",
-    "long_pauses_per_min": "steady momentum",
-    "volume_dbfs": "voice level",
-    "pitch_variation_semitones": "lively intonation",
-    "relevance_to_question": "staying on the question",
-    "criterion": "covering what the question asks for",
-    "star_parts": "STAR structure",
-    "words": "saying enough",
-    "hedges_per_min": "speaking with conviction",
-    "eye_contact_ratio": "eye contact",
-    "shoulder_tilt_deg": "level posture",
-    "uprightness": "upright posture",
-    "centered_ratio": "framing",
-    "face_size": "distance to the camera",
-    "movement": "composure",
-}
-LABELS = {
-    "content": "content",
-    "communication": "communication",
-    "confidence": "confidence",
-    "body_language": "body language",
-}
+LABELS = {c.value: c.value.replace("_", " ") for c in Category}
+MAX_STRENGTHS = 8
+MAX_IMPROVEMENTS = 6
+"""Improvements shown beyond those far outside their band (which are always shown)."""
+MAX_SUGGESTIONS = 4
+MAX_QUOTES = 3
+"""Criteria quoted among the strengths."""
+CONTENT_ONLY_GAPS = ("relevance_to_question", "factual_issue", "star_parts")
 
 
-def _fmt(template: str, e: Evidence) -> str:
-    at = f" (first at {e.at:.0f} s)" if e.at is not None else ""
-    return template.format(
-        value=e.value,
-        target=e.target,
-        pct=f"{100 * e.value:.0f}%",
-        off=f"{100 * (1 - e.value):.0f}%",
-        at=at,
-        quote=e.quote or "",
-        criterion=e.criterion or "",
-        words=e.words or 0,
-        missing=", ".join(e.missing),
+def fmt(template: str, e: Evidence) -> str:
+    """A praise or critique template of the table, filled in from one piece of evidence."""
+    at = f" (at {e.at:.0f} s)" if e.at is not None else ""
+    return " ".join(
+        template.format(
+            value=e.value,
+            target=e.target,
+            pct=f"{100 * e.value:.0f}%",
+            off=f"{100 * (1 - e.value):.0f}%",
+            at=at,
+            quote=e.quote or "",
+            criterion=e.criterion or "",
+            verb="showed" if e.verdict == "met" else "partly showed",
+            note=e.note or "",
+            words=e.words or 0,
+            missing=", ".join(e.missing),
+            seconds=e.seconds or 0.0,
+            expected=e.expected or "",
+            correction=e.correction or "",
+        ).split()
     )
 
 
+def in_band(e: Evidence) -> bool:
+    return e.in_band if e.in_band is not None else e.score >= SCORING.strength_at
+
+
+def is_strength(e: Evidence) -> bool:
+    """Inside its band (content: a criterion met or partly met, with the quote that shows it)."""
+    if e.metric == "criterion":
+        return e.verdict in ("met", "partly") and bool(e.quote)
+    if e.metric in CONTENT_ONLY_GAPS:
+        return False  # staying on topic is expected, not an achievement; the others are only ever gaps
+    return in_band(e)
+
+
+def is_improvement(e: Evidence) -> bool:
+    if e.metric == "criterion":
+        return e.verdict == "not_met"
+    return not in_band(e) and e.score < SCORING.improvement_below
+
+
+def is_far(e: Evidence) -> bool:
+    return e.metric not in ("criterion", "star_parts") and is_improvement(e) and e.score < SCORING.far_below
+
+
 def answer_feedback(card: ScoreCard, source: str = "deterministic") -> FeedbackText:
-    strengths = [
-        _fmt(PRAISE[e.metric], e)
-        for e in _spread([e for e in card.evidence if e.score >= GOOD and (e.metric != "criterion" or e.quote)])
-    ]
-    weak = sorted((e for e in card.evidence if e.score < WEAK and e.metric in CRITIQUE), key=lambda e: e.score)
-    improvements = [_fmt(CRITIQUE[e.metric], e) for e in weak]
-    suggestions = list(dict.fromkeys(SUGGEST[e.metric] for e in weak if e.metric in SUGGEST))[:4]
+    """Summary, strengths, improvements and suggestions for one answer."""
+    if card.problems:
+        return FeedbackText(summary=_summary(card), improvements=tuple(p.message for p in card.problems), source=source)
+    strengths = [fmt(SCORING.metric(e.metric).praise, e) for e in _spread([e for e in card.evidence if is_strength(e)])]
+    weak = sorted((e for e in card.evidence if is_improvement(e)), key=_severity)
+    far = [e for e in weak if is_far(e)]
+    shown = _once(far + [e for e in weak if e not in far][: max(MAX_IMPROVEMENTS - len(far), 0)])
+    suggestions = list(dict.fromkeys(SCORING.metric(e.metric).suggestion for e in shown))[:MAX_SUGGESTIONS]
     return FeedbackText(
         summary=_summary(card),
-        strengths=tuple(strengths[:8]),
-        improvements=tuple(improvements[:6]),
+        strengths=tuple(strengths),
+        improvements=tuple(fmt(SCORING.metric(e.metric).critique, e) for e in shown),
         suggestions=tuple(suggestions),
         source=source,
     )
 
 
-def _spread(items: list[Evidence], limit: int = 8) -> list[Evidence]:
-    """Round-robin over categories, each metric once (two criteria quotes at most)."""
-    by_cat: dict[str, list[Evidence]] = {}
-    seen: set[str] = set()
-    quotes = 0
+def far_critiques(card: ScoreCard) -> list[tuple[str, str]]:
+    """(metric, sentence) for every measurement far outside its band: these are always said."""
+    far = _once(sorted((e for e in card.evidence if is_far(e)), key=_severity))
+    return [(e.metric, fmt(SCORING.metric(e.metric).critique, e)) for e in far]
+
+
+def _severity(e: Evidence) -> tuple[int, float]:
+    # Wrong facts and an off-topic answer first, then the rest by how far outside their band.
+    return (0 if e.metric in ("factual_issue", "relevance_to_question") else 1, e.score)
+
+
+def _once(items: list[Evidence]) -> list[Evidence]:
+    """Each measurement once (eye contact feeds two categories); each criterion once."""
+    seen: set[tuple[str, str]] = set()
+    out = []
     for e in items:
-        if e.metric not in PRAISE or (e.metric in seen and e.metric != "criterion"):
-            continue
+        key = (e.metric, e.criterion_id or e.quote or "")
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def _spread(items: list[Evidence]) -> list[Evidence]:
+    """Round-robin over categories, each measurement once, a few criterion quotes at most."""
+    by_cat: dict[str, list[Evidence]] = {}
+    quotes = 0
+    for e in _once(items):
         if e.metric == "criterion":
             quotes += 1
-            if quotes > 2:
+            if quotes > MAX_QUOTES:
                 continue
-        seen.add(e.metric)
         by_cat.setdefault(e.category, []).append(e)
     out: list[Evidence] = []
-    while any(by_cat.values()) and len(out) < limit:
+    while any(by_cat.values()) and len(out) < MAX_STRENGTHS:
         for queue in by_cat.values():
-            if queue and len(out) < limit:
+            if queue and len(out) < MAX_STRENGTHS:
                 out.append(queue.pop(0))
     return out
 
@@ -145,18 +134,24 @@ def _spread(items: list[Evidence], limit: int = 8) -> list[Evidence]:
 def _summary(card: ScoreCard) -> str:
     s = card.scores.model_dump()
     overall = s["overall"]
+    if card.problems:
+        return "This answer could not be scored. " + " ".join(p.message for p in card.problems)
     if overall is None:
-        return "This answer could not be scored: " + "; ".join(f"{k}: {v}" for k, v in card.cannot_measure.items())
+        return "This answer has no overall score: " + card.cannot_measure.get("overall", "nothing could be measured")
     present: dict[str, float] = {k: v for k, v in s.items() if k != "overall" and v is not None}
     best = max(present, key=lambda k: present[k], default="")
     worst = min(present, key=lambda k: present[k], default="")
-    verdict = "strong" if overall >= 80 else "solid" if overall >= 60 else "needs work"
-    text = f"Overall {overall:.0f}/100 ({verdict}, {card.confidence_level} confidence in the measurement)."
+    text = (
+        f"Overall {overall:.0f}/100 ({SCORING.verdicts.word(overall)}, "
+        f"{card.confidence_level} confidence in the measurement)."
+    )
     if best != worst:
         text += f" Strongest: {LABELS[best]} ({present[best]:.0f}); weakest: {LABELS[worst]} ({present[worst]:.0f})."
-    missing = [LABELS[k] for k in ("content", "communication", "confidence", "body_language") if s.get(k) is None]
+    missing = [LABELS[k] for k in LABELS if s.get(k) is None]
     if missing:
         text += f" Not measured: {', '.join(missing)}."
+    if card.content is not None and card.content.score is not None:
+        text += f" Content: {card.content.label}."
     return text
 
 
@@ -164,24 +159,32 @@ def session_feedback(cards: list[ScoreCard], scores: Scores) -> SessionFeedback:
     """Patterns across answers: what held up, what to practise next."""
     good: Counter[str] = Counter()
     weak: Counter[str] = Counter()
+    unusable: Counter[str] = Counter()
     for card in cards:
-        # each measurement once per answer (volume and eye contact feed two categories)
-        by_metric: dict[str, list[float]] = {}
+        for p in card.problems:
+            unusable[p.message] += 1
+        by_metric: dict[str, list[Evidence]] = {}
         for e in card.evidence:
-            by_metric.setdefault(e.metric, []).append(e.score)
-        for metric, values in by_metric.items():
-            if min(values) >= GOOD:
+            if e.metric not in ("criterion", *CONTENT_ONLY_GAPS):
+                by_metric.setdefault(e.metric, []).append(e)
+        for metric, items in by_metric.items():
+            if all(is_strength(e) for e in items):
                 good[metric] += 1
-            elif max(values) < WEAK:
+            elif any(is_improvement(e) for e in items):
                 weak[metric] += 1
+        if any(e.metric == "criterion" and e.verdict == "not_met" for e in card.evidence):
+            weak["criterion"] += 1
     n = max(len(cards), 1)
-    strengths = [f"{NAMES.get(m, m).capitalize()}: good in {c} of {n} answers." for m, c in good.most_common(4)]
-    improvements = [
-        f"{NAMES.get(m, m).capitalize()}: short of the target in {c} of {n} answers." for m, c in weak.most_common(4)
-    ]
-    steps = list(dict.fromkeys(SUGGEST[m] for m, _ in weak.most_common(3) if m in SUGGEST))
+
+    def name(m: str) -> str:
+        return SCORING.metric(m).name.capitalize()
+
+    strengths = [f"{name(m)}: on target in {c} of {n} answers." for m, c in good.most_common(4)]
+    improvements = [f"{name(m)}: short of the target in {c} of {n} answers." for m, c in weak.most_common(4)]
+    improvements += [f"{c} of {n} answers could not be scored: {msg}" for msg, c in unusable.most_common()]
+    steps = list(dict.fromkeys(SCORING.metric(m).suggestion for m, _ in weak.most_common(3)))
     practice = [
-        f"Re-record the answer weakest on {NAMES.get(m, m)} and compare the two attempts."
+        f"Practise the question that was weakest on {SCORING.metric(m).name} again and compare the two attempts."
         for m, _ in weak.most_common(2)
     ]
     return SessionFeedback(

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from runtime.storage.objects import ObjectTooLarge
 from schemas import InterviewType, Level, keys
 from schemas.reports import SessionStatus, SessionView
+from schemas.scoring import SCORING, ScoringTable
 from services.gateway import handlers, views
 from services.gateway.deps import ObjectsDep, OutboxDep, SessionDep, SessionsDep, SettingsDep
 
@@ -61,6 +62,12 @@ async def create_session(body: SessionCreate, outbox: OutboxDep) -> SessionCreat
     """Create an interview session; keep the returned token, it is the only key to it."""
     session_id, token, _ = await handlers.create_session(body.model_dump(), outbox)
     return SessionCreated(session_id=session_id, token=token)
+
+
+@router.get("/scoring", tags=["scoring"])
+async def scoring_table() -> ScoringTable:
+    """The metric table every score and feedback sentence comes from: bands, targets, texts, verdict words."""
+    return SCORING
 
 
 @router.get("/sessions/{session_id}")

@@ -32,6 +32,8 @@ MAX_PITCH_DEG = 20.0
 GAZE_CENTER_TOLERANCE = 0.14
 """Iris position within the eye, 0.5 = centred; beyond 0.5 +/- this: eyes turned away."""
 MIN_BRIGHTNESS, MAX_BRIGHTNESS = 40.0, 220.0
+BLACK_BRIGHTNESS = 8.0
+"""Mean luminance (0-255) under this is a black frame: a covered or switched-off camera, not a dark room."""
 MIN_SHARPNESS = 15.0
 """Variance of the Laplacian over the face; below this the face is too blurred to read."""
 MIN_FACE_HEIGHT, MAX_FACE_HEIGHT = 0.15, 0.65
@@ -45,6 +47,8 @@ SHOULDER_VISIBILITY = 0.5
 def frame_evidence(t: float, lm: FrameLandmarks) -> FrameEvidence:
     """Evidence for one sampled frame."""
     issues = []
+    if lm.brightness < BLACK_BRIGHTNESS:
+        issues.append("black_frames")  # named as the answer-level flag it becomes (aggregate.ISSUE_SHARE)
     if lm.brightness < MIN_BRIGHTNESS:
         issues.append("too_dark")
     elif lm.brightness > MAX_BRIGHTNESS:

@@ -85,3 +85,35 @@ def test_bad_input_exits_non_zero_with_a_reason(tmp_path):
     assert out.returncode == 1 and "unreadable_container" in out.stderr
     missing = run(str(tmp_path / "missing.webm"))
     assert missing.returncode == 2 and "is not a file" in missing.stderr
+
+
+def test_analyze_scores_a_bank_question_with_its_rubric_as_the_service_does(tmp_path):
+    from services.questions.adapters.bank import QuestionBank
+    from tests.fixtures.answers import by_id
+    from tests.validation.runs import script
+
+    case = by_id("t-software-1")
+    entry = next(e for e in QuestionBank.load().entries if e.id == case.question_id)
+    samples, _ = fx.build(script(case.answers["strong"]))
+    wav = tmp_path / "answer.wav"
+    fx.write_wav(wav, samples)
+    out = run(str(wav), "--json", "--question", entry.text, "--level", "senior")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["question_source"] == f"bank question {entry.id}" and report["level"] == "senior"
+    content = report["content"]
+    assert [c["criterion_id"] for c in content["criteria"]] == [c.id for c in entry.rubric]
+    senior = {c.id: c.level_anchors.get("senior", c.anchors.strong) for c in entry.rubric}
+    assert all(c["strong_answer"] == senior[c["criterion_id"]] for c in content["criteria"])
+    assert content["label"] == "coverage estimate — correctness not checked"
+    assert report["scores"]["content"] >= 50 and report["scores"]["overall"] is not None
+
+    own = run(str(wav), "--json", "--question", "How do you fix production bugs?", "--criteria", "Adds an alert")
+    assert own.returncode == 0, own.stderr
+    report = json.loads(own.stdout)
+    assert report["question_source"] == "not in the bank, with your criteria"
+    assert [c["statement"] for c in report["content"]["criteria"]] == ["Adds an alert"]
+
+    human = run(str(wav), "--question", "How do you fix production bugs?")
+    assert human.returncode == 0, human.stderr
+    assert "Content: not scored (the question has no criteria" in human.stdout

@@ -135,3 +135,14 @@ async def test_health_metrics_and_ui(platform: Platform):
     assert "mi_events_published_total" in metrics
     page = await platform.client.get("/")
     assert page.status_code == 200 and "Mock Interview" in page.text
+
+
+async def test_the_scoring_table_is_served_for_the_ui(platform: Platform):
+    from schemas.scoring import SCORING
+
+    res = await platform.client.get("/api/scoring")
+    assert res.status_code == 200
+    body = res.json()
+    assert body["verdicts"] == {"strong": SCORING.verdicts.strong, "solid": SCORING.verdicts.solid}
+    assert body["long_pause_s"] == SCORING.long_pause_s
+    assert [m["id"] for m in body["metrics"]] == [m.id for m in SCORING.metrics]

@@ -30,7 +30,7 @@ class FeedbackState:
 
     async def forget(self, session_id: str) -> None:
         """Erase every fact about a session (the candidate deleted it)."""
-        for kind in ("uploads", "parts", "results"):
+        for kind in ("uploads", "parts", "results", "judgements"):
             await self._s.delete(f"fb_{kind}", {"session_id": session_id})
         for kind in ("sessions", "questions", "finished"):
             await self._s.delete(f"fb_{kind}", {"_id": session_id})
@@ -53,3 +53,17 @@ class FeedbackState:
             return True
         existing = await self._s.get("fb_claims", what)
         return existing is not None and existing.get("by") == event_id
+
+
+class StateJudgeCache:
+    """LLM judgements cached in the join state, erased with their session (they quote the answer)."""
+
+    def __init__(self, state: FeedbackState) -> None:
+        self._state = state
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        doc = await self._state.get("judgements", key)
+        return None if doc is None else dict(doc["judgement"])
+
+    async def put(self, key: str, value: dict[str, Any], session_id: str | None) -> None:
+        await self._state.remember("judgements", key, {"session_id": session_id, "judgement": value})

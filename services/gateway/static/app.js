@@ -202,7 +202,10 @@ function watchResults() {
 }
 
 const fmt = (v) => (v === null || v === undefined ? "cannot measure" : Math.round(v));
-const verdict = (v) => (v === null ? "" : v >= 80 ? "Strong" : v >= 60 ? "Solid" : "Needs work");
+// Thresholds come from the server's scoring table (GET /api/scoring), never copied here.
+const scoring = fetch("/api/scoring").then((res) => res.json());
+let verdicts = null;
+const verdict = (v) => (v === null || !verdicts ? "" : v >= verdicts.strong ? "Strong" : v >= verdicts.solid ? "Solid" : "Needs work");
 
 function ring(value, label) {
   const pct = value === null || value === undefined ? 0 : value;
@@ -211,6 +214,7 @@ function ring(value, label) {
 }
 
 async function renderResults(results) {
+  verdicts = (await scoring).verdicts;
   const done = results.status === "completed";
   $("#results-status").textContent = done ? "Analysis complete." : "Analysing your answers…";
   if (!done) return;
@@ -261,9 +265,10 @@ async function answerCard(q, attempts) {
   const speech = report.speech || {};
   const vision = report.vision || {};
   const duration = speech.duration_s || 1;
+  const longPause = (await scoring).long_pause_s;
   const marks = [
     ...(speech.fillers || []).map((f) => ["filler", f.start, `Filler "${f.text}"`]),
-    ...(speech.pauses || []).filter((p) => p.end - p.start > 2).map((p) => ["pause", p.start, "Long pause"]),
+    ...(speech.pauses || []).filter((p) => p.end - p.start > longPause).map((p) => ["pause", p.start, "Long pause"]),
     ...(vision.looking_away || []).map((a) => ["away", a.start, "Looking away"]),
   ].map(([kind, t, label]) =>
     `<button type="button" class="mark ${kind}" style="left:${(100 * t) / duration}%" data-video="${videoId}" data-t="${t}"

@@ -94,6 +94,20 @@ class BankEntry(BaseModel):
     def rubric(self) -> tuple[Criterion, ...]:
         return tuple(c for c in self.criteria if isinstance(c, Criterion))
 
+    def question(self, index: int, role: str) -> Question:
+        """The question as a session gets it (``mockinterview analyze`` scores with the same one)."""
+        return Question(
+            question_id=f"q{index + 1}",
+            index=index,
+            text=self.text.replace("{role}", role),
+            type=self.type,
+            expected_duration_s=self.expected_duration_s,
+            criteria=self.statements,
+            outline=self.outline,
+            rubric=self.rubric,
+            misconceptions=self.misconceptions,
+        )
+
 
 class QuestionBank:
     """Picks questions by role family, type and level, deterministically per session seed."""
@@ -118,6 +132,15 @@ class QuestionBank:
         if len(set(ids)) != len(ids):
             raise ValueError(f"duplicate question ids in the bank: {sorted({i for i in ids if ids.count(i) > 1})}")
         return cls(entries, embed)
+
+    def find(self, text: str) -> BankEntry | None:
+        """The entry whose text is ``text`` (case and spacing aside; ``{role}`` matches any role)."""
+        wanted = " ".join(text.split()).casefold()
+        for e in self.entries:
+            pattern = re.escape(" ".join(e.text.split()).casefold()).replace(r"\{role\}", ".+")
+            if re.fullmatch(pattern, wanted):
+                return e
+        return None
 
     def similarity(self) -> np.ndarray | None:
         if self._embed is None:
@@ -154,17 +177,4 @@ class QuestionBank:
                         continue
                     chosen.append(candidate)
                     break
-        return [
-            Question(
-                question_id=f"q{i + 1}",
-                index=i,
-                text=e.text.replace("{role}", role),
-                type=e.type,
-                expected_duration_s=e.expected_duration_s,
-                criteria=e.statements,
-                outline=e.outline,
-                rubric=e.rubric,
-                misconceptions=e.misconceptions,
-            )
-            for i, e in enumerate(chosen)
-        ]
+        return [e.question(i, role) for i, e in enumerate(chosen)]

@@ -22,12 +22,14 @@ from schemas import (
 from schemas.reports import SessionFeedback
 from services.feedback import handlers as h
 from services.feedback.adapters.state import FeedbackState
+from services.feedback.assess import OfflineJudge
+from services.feedback.content import EmbeddingJudge
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
 from tests.factories import session_requested, speech_report, vision_report
 from tests.fakes import FakeEmbedder
 
-EMBEDDER = FakeEmbedder()
+JUDGE = OfflineJudge(EmbeddingJudge(FakeEmbedder()))
 
 
 @pytest.fixture
@@ -80,7 +82,7 @@ async def test_concurrent_and_repeated_parts_score_once_and_complete_once(world)
     for i, qid in enumerate(qids):
         _, speech, vision = await answer(state, objects, request, qid, f"a{i}")
         # both parts, each delivered three times, all at once
-        deliveries = [h.on_part(e, state, objects, EMBEDDER) for e in (speech, vision) * 3]
+        deliveries = [h.on_part(e, state, objects, JUDGE) for e in (speech, vision) * 3]
         for result in await asyncio.gather(*deliveries):
             out += result
     # The same delivery racing with itself may return its output twice, with the
@@ -99,10 +101,10 @@ async def test_redelivery_of_the_winning_event_after_a_crash_still_scores(world)
     state, objects, request, questions = world
     qid = questions.data.questions[0].question_id
     _, speech, vision = await answer(state, objects, request, qid, "a1")
-    await h.on_part(speech, state, objects, EMBEDDER)
-    first = await h.on_part(vision, state, objects, EMBEDDER)  # wins the claim, "crashes" before publishing
-    again = await h.on_part(vision, state, objects, EMBEDDER)  # same event redelivered
-    other = await h.on_part(speech, state, objects, EMBEDDER)  # the other part, redelivered: no second score
+    await h.on_part(speech, state, objects, JUDGE)
+    first = await h.on_part(vision, state, objects, JUDGE)  # wins the claim, "crashes" before publishing
+    again = await h.on_part(vision, state, objects, JUDGE)  # same event redelivered
+    other = await h.on_part(speech, state, objects, JUDGE)  # the other part, redelivered: no second score
     assert [e.id for e in first if isinstance(e, AnswerScored)] == [e.id for e in again if isinstance(e, AnswerScored)]
     assert not [e for e in other if isinstance(e, AnswerScored)]
 
@@ -112,8 +114,8 @@ async def test_finishing_early_completes_with_unanswered_questions_and_failures(
     qs = [q.question_id for q in questions.data.questions]
     _, speech, vision = await answer(state, objects, request, qs[0], "a1")
     up2, _, _ = await answer(state, objects, request, qs[1], "a2")
-    await h.on_part(speech, state, objects, EMBEDDER)
-    await h.on_part(vision, state, objects, EMBEDDER)
+    await h.on_part(speech, state, objects, JUDGE)
+    await h.on_part(vision, state, objects, JUDGE)
     finished = SessionFinished.new(
         SessionFinishedData(session_id=request.sessionid, question_ids=tuple(qs), answered_question_ids=(qs[0], qs[1])),
         source="t",
@@ -121,7 +123,7 @@ async def test_finishing_early_completes_with_unanswered_questions_and_failures(
     )
     assert await h.on_session_finished(finished, state, objects) == []  # a2 still in analysis
     failed = AnswerFailed.because(up2, Stage.media, "truncated", "cut off", source="t")
-    [completed] = await h.on_answer_failed(failed, state, objects, EMBEDDER)
+    [completed] = await h.on_answer_failed(failed, state, objects, JUDGE)
     assert isinstance(completed, SessionCompleted)
     assert completed.data.unanswered_question_ids == tuple(qs[1:])
     assert [a.answer_id for a in completed.data.answers] == ["a1"]
@@ -131,7 +133,7 @@ async def test_a_failed_vision_part_still_scores_the_speech(world):
     state, objects, request, questions = world
     up, speech, _ = await answer(state, objects, request, questions.data.questions[0].question_id, "a1")
     failed = AnswerFailed.because(up, Stage.vision, "processing_error", "triton down", source="t")
-    await h.on_answer_failed(failed, state, objects, EMBEDDER)
-    [scored, *_] = await h.on_part(speech, state, objects, EMBEDDER)
+    await h.on_answer_failed(failed, state, objects, JUDGE)
+    [scored, *_] = await h.on_part(speech, state, objects, JUDGE)
     assert isinstance(scored, AnswerScored)
     assert scored.data.scores.body_language is None and scored.data.scores.communication is not None

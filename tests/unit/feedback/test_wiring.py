@@ -10,6 +10,7 @@ from runtime.storage.sqlite import SqliteDocumentStore
 from schemas import AnswerScored, Stage
 from schemas.reports import AnswerFeedback
 from services.feedback import app as feedback_app
+from services.feedback.content import references
 from tests import factories
 from tests.fakes import FakeEmbedder, MemoryObjectStore, ScriptedTransport
 
@@ -25,7 +26,7 @@ DRAFT = {
 async def feedback(tmp_path):
     """Deliver an event to the subscription the service made for its type."""
     store, docs = MemoryObjectStore(), SqliteDocumentStore(tmp_path / "d.sqlite3")
-    transport = ScriptedTransport(DRAFT)
+    transport = ScriptedTransport()  # replies are set by each test
     ports = feedback_app.Ports(FakeEmbedder(), LLMClient(transport, "fake-llm"))
     _, service = registry.load("feedback").build(Infrastructure(InMemoryBus(), store, docs), ports=ports)
     by_type = {sub.event: sub.handler for sub in service.subscriptions}
@@ -42,7 +43,11 @@ async def test_a_failed_vision_stage_still_gets_llm_feedback(feedback):
     """The failure path once scored without the LLM: a vision failure silently dropped LLM feedback."""
     deliver, store, transport = feedback
     requested = factories.session_requested("s1")
-    for event in (requested, factories.questions_generated(requested)):
+    generated = factories.questions_generated(requested)
+    refs, _ = references(generated.data.questions[0], "mid")
+    # The LLM judges the content (nothing shown), then writes the text.
+    transport.replies += [{"criteria": [{"criterion_id": r.id, "verdict": "not_met"} for r in refs]}, DRAFT]
+    for event in (requested, generated):
         await deliver(event)
     upload = factories.answer_uploaded("s1", "a1", "q1")
     speech = factories.speech_analyzed(upload)
@@ -53,4 +58,4 @@ async def test_a_failed_vision_stage_still_gets_llm_feedback(feedback):
     assert isinstance(scored, AnswerScored) and scored.data.scores.body_language is None
     report = AnswerFeedback.model_validate_json(await store.get_bytes(scored.data.report_key))
     assert report.feedback.source == "llm:fake-llm" and report.feedback.strengths == ("A comfortable pace.",)
-    assert len(transport.calls) == 1
+    assert len(transport.calls) == 2 and report.card.content is not None and report.card.content.judge == "llm"

@@ -77,3 +77,15 @@ def test_vlm_answers_are_checked_strictly():
     assert parse_frame_json("no json here") == {"error": "no_json"}
     assert parse_frame_json('{"eyeContact": 180}')["error"] == "bad_eyeContact"
     assert parse_frame_json('{"eyeContact": 80, "bodyLanguage": 70, "confidence": 7}')["error"].startswith("bad_")
+
+
+def test_a_black_video_is_flagged_as_black_frames_not_as_a_dark_room():
+    from services.vision.evidence import frame_evidence
+    from services.vision.landmarks import FrameLandmarks
+
+    covered = FrameLandmarks(width=640, height=360, face=None, pose=None, brightness=1.5, contrast=0.4, sharpness=0.0)
+    dim = FrameLandmarks(width=640, height=360, face=None, pose=None, brightness=25.0, contrast=9.0, sharpness=3.0)
+    assert "black_frames" in frame_evidence(0.0, covered).issues
+    assert "black_frames" not in frame_evidence(0.0, dim).issues
+    report = aggregate([frame_evidence(float(t), covered) for t in range(6)], duration_s=6.0)
+    assert "black_frames" in report.quality and report.eye_contact_ratio is None
