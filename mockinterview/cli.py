@@ -54,13 +54,16 @@ def service(name: Annotated[str, typer.Argument(help=", ".join(registry.SERVICE_
     async def main() -> None:
         async with open_infrastructure(settings, client_id=name) as infra:
             _, svc = module.build(infra, mode=Mode.distributed)
+            sidecar = None
             if svc.http_app is not None:
                 host, port = settings.host, settings.port  # type: ignore[attr-defined]  # gateway's
                 http_app = svc.http_app
+                if not getattr(settings, "metrics_on_api", True):  # metrics on their own port, off the public one
+                    sidecar = (ops_app(f"mockinterview-{name}"), settings.metrics_host, settings.metrics_port)
             else:
                 host, port = settings.metrics_host, settings.metrics_port
                 http_app = ops_app(f"mockinterview-{name}")
-            await serve([svc], infra, http_app, host, port)
+            await serve([svc], infra, http_app, host, port, sidecar)
 
     asyncio.run(main())
 

@@ -42,7 +42,8 @@ async def run_checks(checks: Mapping[str, DependencyCheck], timeout_s: float = 3
     return dict(zip(names, results, strict=True))
 
 
-def ops_router(ready: ReadyCheck | None = None) -> APIRouter:
+def ops_router(ready: ReadyCheck | None = None, metrics: bool = True) -> APIRouter:
+    """Health, readiness and (unless ``metrics`` is False) Prometheus metrics routes."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
@@ -64,9 +65,11 @@ def ops_router(ready: ReadyCheck | None = None) -> APIRouter:
             response.headers["Retry-After"] = str(RETRY_AFTER_S)
         return {"status": "ready" if ok else "not ready", "checks": results}
 
-    @router.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    if metrics:
+
+        @router.get("/metrics", include_in_schema=False)
+        async def prometheus() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
 

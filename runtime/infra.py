@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from runtime.bus.dispatch import RetryPolicy
 from runtime.bus.port import Bus
 from runtime.bus.processed import DocumentProcessedLog
+from runtime.erasure import Erasure, GuardedObjectStore
 from runtime.errors import Unavailable
 from runtime.settings import Mode, PlatformSettings
 from runtime.storage.documents import DocumentStore
@@ -27,6 +28,8 @@ class Infrastructure:
     objects: ObjectStore
     documents: DocumentStore
     checks: dict[str, ReadyCheck] = field(default_factory=dict)
+    erasure: Erasure | None = None
+    """Tombstones and sweeps; the bus and ``objects`` already honour them."""
 
 
 def _timed(name: str, timeout_s: float, probe: Callable[[], Awaitable[object]]) -> ReadyCheck:
@@ -51,6 +54,7 @@ async def open_infrastructure(settings: PlatformSettings, client_id: str) -> Asy
 
         documents = SqliteDocumentStore(settings.data_dir / "documents.sqlite3")
         objects = LocalObjectStore(settings.data_dir / "objects")
+        erasure = Erasure(documents, objects)
         bus = SqliteBus(
             settings.data_dir / "bus.sqlite3",
             DocumentProcessedLog(documents),
@@ -58,14 +62,16 @@ async def open_infrastructure(settings: PlatformSettings, client_id: str) -> Asy
             shutdown_grace_s=settings.shutdown_grace_s,
             retention_s=settings.bus_retention_h * 3600,
             unavailable_wait_s=settings.unavailable_wait_s,
+            erasure=erasure,
         )
+        erasure.also(bus.forget)  # the bus log keeps event payloads (transcripts) until its retention
         checks = {
             "bus": _timed("bus", timeout, bus.ping),
             "objects": _timed("objects", timeout, objects.ping),
             "documents": _timed("documents", timeout, documents.ping),
         }
         try:
-            yield Infrastructure(bus, objects, documents, checks)
+            yield Infrastructure(bus, GuardedObjectStore(objects, erasure), documents, checks, erasure)
         finally:
             bus.close()
             documents.close()
@@ -88,6 +94,7 @@ async def open_infrastructure(settings: PlatformSettings, client_id: str) -> Asy
         connect_timeout_s=settings.objects_timeout_s,
         read_timeout_s=settings.objects_read_timeout_s,
     )
+    erasure = Erasure(mongo, s3)
     try:
         await mongo.ping()
         await s3.ensure_bucket()
@@ -100,12 +107,13 @@ async def open_infrastructure(settings: PlatformSettings, client_id: str) -> Asy
             session_timeout_ms=settings.kafka_session_timeout_ms,
             publish_timeout_s=settings.publish_timeout_s,
             unavailable_wait_s=settings.unavailable_wait_s,
+            erasure=erasure,
         )
         checks = {
             "bus": lambda: kafka.ping(timeout),
             "objects": lambda: s3.ping(timeout),
             "documents": _timed("documents", timeout, mongo.ping),
         }
-        yield Infrastructure(kafka, s3, mongo, checks)
+        yield Infrastructure(kafka, GuardedObjectStore(s3, erasure), mongo, checks, erasure)
     finally:
         await mongo.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -37,10 +39,36 @@ async def running(services: list[Service], infra: Infrastructure) -> AsyncIterat
         yield
 
 
-async def serve(services: list[Service], infra: Infrastructure, http_app: Any, host: str, port: int) -> None:
-    """Run the services and serve HTTP until stopped (SIGTERM/SIGINT: the bus drains on the way out)."""
+class _Sidecar(uvicorn.Server):
+    """A second server in the process: the main one owns the signal handlers and stops it."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(
+    services: list[Service],
+    infra: Infrastructure,
+    http_app: Any,
+    host: str,
+    port: int,
+    sidecar: tuple[Any, str, int] | None = None,
+) -> None:
+    """Run the services and serve HTTP until stopped; ``sidecar`` (app, host, port): a second listener."""
     http_app.state.ready_checks = ready_checks(services, infra)
     async with running(services, infra):
         log.info("services.started", services=[s.name for s in services], host=host, port=port)
         config = uvicorn.Config(http_app, host=host, port=port, log_config=None, access_log=False)
-        await uvicorn.Server(config).serve()
+        if sidecar is None:
+            await uvicorn.Server(config).serve()
+            return
+        app, side_host, side_port = sidecar
+        app.state.ready_checks = http_app.state.ready_checks
+        side = _Sidecar(uvicorn.Config(app, host=side_host, port=side_port, log_config=None, access_log=False))
+        side_task = asyncio.create_task(side.serve())
+        try:
+            await uvicorn.Server(config).serve()
+        finally:
+            side.should_exit = True
+            await side_task

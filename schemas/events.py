@@ -14,6 +14,7 @@ from pydantic import Field
 
 from schemas.envelope import Event, Model
 from schemas.rubric import Criterion, Misconception
+from schemas.text import SafeLine, SafeText
 
 TYPE_PREFIX = "dev.mockinterview."
 
@@ -51,13 +52,13 @@ class Stage(StrEnum):
 # ------------------------------------------------------------------ payloads
 class SessionRequestedData(Model):
     session_id: str
-    role: str = Field(min_length=1, max_length=120)
+    # Untrusted user text: strict (schemas/text.py) and capped, so one event can never exceed Kafka limits.
+    role: SafeLine = Field(min_length=1, max_length=120)
     interview_type: InterviewType
     level: Level
     duration_min: Literal[15, 30, 45]
-    # Untrusted user text, capped here so one event can never exceed Kafka limits.
-    job_description: str | None = Field(default=None, max_length=20_000)
-    resume: str | None = Field(default=None, max_length=20_000)
+    job_description: SafeText | None = Field(default=None, max_length=20_000)
+    resume: SafeText | None = Field(default=None, max_length=20_000)
 
 
 class Question(Model):
@@ -172,6 +173,9 @@ class SessionFinishedData(Model):
     session_id: str
     question_ids: tuple[str, ...]
     answered_question_ids: tuple[str, ...]
+    generation: int = Field(
+        default=1, ge=1, description="1, plus one per reopen: each generation's result is computed once."
+    )
 
 
 class SessionDeletedData(Model):
@@ -191,6 +195,7 @@ class SessionCompletedData(Model):
     unanswered_question_ids: tuple[str, ...] = ()
     scores: Scores
     report_key: str | None = None
+    generation: int = Field(default=1, ge=1, description="The finish (generation) this result answers.")
 
 
 class AnswerFailedData(Model):

@@ -87,5 +87,5 @@ async def platform(tmp_path: Path, service_ports: dict[str, object]) -> AsyncIte
         ]
         async with running(services, infra):
             transport = httpx.ASGITransport(app=services[0].http_app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
                 yield Platform(infra, client, services[0].http_app)

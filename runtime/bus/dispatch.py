@@ -30,7 +30,7 @@ import structlog
 from pydantic import ValidationError
 
 from runtime import metrics
-from runtime.bus.port import DeadLetter, HandlerResult, ProcessedLog, Subscription
+from runtime.bus.port import DeadLetter, ErasureCheck, HandlerResult, ProcessedLog, Subscription
 from runtime.errors import Unavailable
 from runtime.logging import get_logger
 from schemas import AnswerFailed, Event, SessionDeleted, Stage
@@ -52,6 +52,7 @@ class Outcome(StrEnum):
     handled = "handled"
     duplicate = "duplicate"
     dead_lettered = "dead_lettered"
+    erased = "erased"
 
 
 def as_events(result: HandlerResult) -> Sequence[Event]:
@@ -82,12 +83,23 @@ class Dispatcher:
         processed: ProcessedLog | None,
         retry: RetryPolicy,
         unavailable_wait_s: float = 60.0,
+        erasure: ErasureCheck | None = None,
     ) -> None:
         self._publish = publish
         self._dead_letter = dead_letter
         self._processed = processed
         self._retry = retry
         self._unavailable_wait_s = unavailable_wait_s
+        self._erasure = erasure
+
+    async def _erased(self, event: Event, where: str) -> bool:
+        """True when the event's session was deleted (what the work wrote is swept). SessionDeleted always runs."""
+        if self._erasure is None or isinstance(event, SessionDeleted):
+            return False
+        if await self._erasure.drop_if_erased(event.sessionid, where):
+            log.info("event.dropped_session_erased", where=where)
+            return True
+        return False
 
     @staticmethod
     def register(sub: Subscription[Event], topic: str) -> None:
@@ -108,6 +120,9 @@ class Dispatcher:
             return Outcome.dead_lettered
 
         with structlog.contextvars.bound_contextvars(**event.log_context(), group=group):
+            # Before the duplicate check: a redelivery of an erased session's event must not replay its outputs.
+            if await self._erased(event, "before_handler"):
+                return Outcome.erased
             if self._processed is not None and await self._processed.seen(group, event.id):
                 metrics.EVENTS_DUPLICATE.labels(topic, group).inc()
                 replayed = await self._processed.outputs(group, event.id)
@@ -122,13 +137,20 @@ class Dispatcher:
             while attempt < self._retry.attempts:
                 try:
                     outputs = as_events(await sub.handler(event))
+                    # Erased while the handler ran: drop its outputs and sweep what it wrote.
+                    if await self._erased(event, "after_handler"):
+                        return Outcome.erased
                     _check_declared(sub, outputs)
                     for out in outputs:
                         await self._publish(out)
                     if self._processed is not None:
-                        await self._processed.mark(group, event.id, outputs)
+                        # SessionDeleted runs after the sweep: its record must not name the erased session.
+                        sid = None if isinstance(event, SessionDeleted) else event.sessionid
+                        await self._processed.mark(group, event.id, outputs, sid)
                         if isinstance(event, SessionDeleted) and hasattr(self._processed, "forget"):
                             await self._processed.forget(event.sessionid)  # erasure covers replayable outputs too
+                    # Erased between the check above and now: the sweep takes the processed record too.
+                    await self._erased(event, "after_commit")
                 except Unavailable as exc:
                     # Not this message's fault: wait the outage out without spending an attempt.
                     now = time.monotonic()
@@ -142,6 +164,8 @@ class Dispatcher:
                     outage_tries += 1
                     continue
                 except Exception as exc:
+                    if await self._erased(event, "failed_handler"):  # no retry, no dead letter: the work is void
+                        return Outcome.erased
                     attempt += 1
                     error = exc
                     metrics.EVENTS_FAILED.labels(topic, group, type(exc).__name__).inc()

@@ -24,7 +24,7 @@ from faststream.kafka.annotations import Consumer, KafkaMessage
 
 from runtime import metrics
 from runtime.bus.dispatch import Dispatcher, RetryPolicy
-from runtime.bus.port import DeadLetter, E, ProcessedLog, Subscription
+from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription
 from runtime.errors import Unavailable
 from runtime.logging import get_logger
 from schemas import Event, dlq_for, topic_for
@@ -45,6 +45,7 @@ class KafkaBus:
         session_timeout_ms: int = 10_000,
         publish_timeout_s: float = 5.0,
         unavailable_wait_s: float = 60.0,
+        erasure: ErasureCheck | None = None,
     ) -> None:
         self.bootstrap = bootstrap
         self.publish_timeout_s = publish_timeout_s
@@ -61,7 +62,12 @@ class KafkaBus:
         self._session_timeout_ms = session_timeout_ms
         self._topics: set[str] = set()
         self._dispatcher = Dispatcher(
-            self.publish, self._dead_letter, processed, retry or RetryPolicy(), unavailable_wait_s=unavailable_wait_s
+            self.publish,
+            self._dead_letter,
+            processed,
+            retry or RetryPolicy(),
+            unavailable_wait_s=unavailable_wait_s,
+            erasure=erasure,
         )
 
     def subscribe(self, subscription: Subscription[E]) -> None:

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from runtime import metrics
 from runtime.bus.dispatch import Dispatcher, RetryPolicy
-from runtime.bus.port import DeadLetter, E, ProcessedLog, Subscription
+from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription
 from runtime.logging import get_logger
 from schemas import Event, topic_for
 
@@ -22,7 +22,12 @@ log = get_logger(__name__)
 class InMemoryBus:
     """Implements :class:`runtime.bus.port.Bus` inside one event loop."""
 
-    def __init__(self, processed: ProcessedLog | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        processed: ProcessedLog | None = None,
+        retry: RetryPolicy | None = None,
+        erasure: ErasureCheck | None = None,
+    ) -> None:
         self._subs: dict[str, dict[str, Subscription[Event]]] = defaultdict(dict)
         self._queues: dict[tuple[str, str], asyncio.Queue[bytes]] = {}
         self._workers: list[asyncio.Task[None]] = []
@@ -30,7 +35,9 @@ class InMemoryBus:
         self._pending = 0  # queued + in-flight deliveries, for drain()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._dispatcher = Dispatcher(self.publish, self._dead_letter, processed, retry or RetryPolicy())
+        self._dispatcher = Dispatcher(
+            self.publish, self._dead_letter, processed, retry or RetryPolicy(), erasure=erasure
+        )
 
     def subscribe(self, subscription: Subscription[E]) -> None:
         topic = topic_for(subscription.event)

@@ -105,10 +105,23 @@ class ProcessedLog(Protocol):
 
     async def seen(self, group: str, event_id: str) -> bool: ...
 
-    async def mark(self, group: str, event_id: str, outputs: Sequence[Event] = ()) -> None:
-        """Record ``event_id`` as done by ``group``, with the events its handling published."""
+    async def mark(
+        self, group: str, event_id: str, outputs: Sequence[Event] = (), session_id: str | None = None
+    ) -> None:
+        """Record ``event_id`` as done by ``group``, with the events its handling published.
+
+        ``session_id`` (the handled event's) lets erasure find the record.
+        """
         ...
 
     async def outputs(self, group: str, event_id: str) -> list[Event]:
         """What handling ``event_id`` published (replayed, same ids, when it comes again)."""
+        ...
+
+
+class ErasureCheck(Protocol):
+    """Tells the middleware that a session was deleted (``runtime.erasure.Erasure``)."""
+
+    async def drop_if_erased(self, session_id: str, where: str) -> bool:
+        """True, after sweeping what was written for it, when the session is erased."""
         ...

@@ -25,14 +25,17 @@ class DocumentProcessedLog:
     async def seen(self, group: str, event_id: str) -> bool:
         return await self._store.get(COLLECTION, f"{group}:{event_id}") is not None
 
-    async def mark(self, group: str, event_id: str, outputs: Sequence[Event] = ()) -> None:
-        session_ids = {o.sessionid for o in outputs}
+    async def mark(
+        self, group: str, event_id: str, outputs: Sequence[Event] = (), session_id: str | None = None
+    ) -> None:
+        session_ids = {session_id} if session_id is not None else {o.sessionid for o in outputs}
         await self._store.insert(
             COLLECTION,
             f"{group}:{event_id}",
             {
                 "group": group,
                 "at": datetime.now(UTC).isoformat(),
+                # Erasure sweeps the record with the rest of its session (it holds the outputs' data).
                 "session_id": session_ids.pop() if len(session_ids) == 1 else None,
                 "outputs": [{"type": o.type, "json": o.model_dump_json()} for o in outputs],
             },

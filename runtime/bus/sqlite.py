@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 
 from runtime import metrics
 from runtime.bus.dispatch import Dispatcher, RetryPolicy
-from runtime.bus.port import DeadLetter, E, ProcessedLog, Subscription
+from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription
 from runtime.logging import get_logger
-from schemas import Event, topic_for
+from schemas import Event, SessionDeleted, topic_for
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -79,6 +79,7 @@ class SqliteBus:
         retention_s: float = 24 * 3600,
         unavailable_wait_s: float = 60.0,
         poll_s: float = 1.0,
+        erasure: ErasureCheck | None = None,
     ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
@@ -100,7 +101,12 @@ class SqliteBus:
         self._idle = asyncio.Event()
         self._idle.set()
         self._dispatcher = Dispatcher(
-            self.publish, self._dead_letter, processed, retry or RetryPolicy(), unavailable_wait_s=unavailable_wait_s
+            self.publish,
+            self._dead_letter,
+            processed,
+            retry or RetryPolicy(),
+            unavailable_wait_s=unavailable_wait_s,
+            erasure=erasure,
         )
 
     # ------------------------------------------------------------ port
@@ -238,7 +244,8 @@ class SqliteBus:
                 if self._stopping:
                     return
                 try:
-                    await self._dispatcher.deliver(sub, topic, bytes(payload), key)
+                    if payload:  # empty: erased with its session, nothing to deliver
+                        await self._dispatcher.deliver(sub, topic, bytes(payload), key)
                 except Exception:
                     # Infrastructure failure (the processed log or a dependency stayed down): leave the
                     # offset where it is, as an uncommitted Kafka offset, and try this message again.
@@ -250,6 +257,25 @@ class SqliteBus:
                 self._commits += 1
                 if self._commits % PRUNE_EVERY == 0:
                     await self._prune()
+
+    async def forget(self, session_id: str) -> int:
+        """Erase a deleted session's data from the log: its messages keep their place (offsets and
+        pending counts stay right) but lose payload, key and event id; its dead letters go.
+
+        ``SessionDeleted`` itself is kept until the retention: consumers still need it. A worker
+        skips an emptied message; one it had already read is dropped by the erasure guard.
+        """
+        key = session_id.encode()
+
+        def forget() -> int:
+            cur = self._conn.execute(
+                "UPDATE messages SET payload = X'', key = NULL, event_id = NULL WHERE key = ? AND event_type IS NOT ?",
+                (key, SessionDeleted.TYPE),
+            )
+            dead = self._conn.execute("DELETE FROM dead_letters WHERE key = ?", (key,))
+            return int(cur.rowcount) + int(dead.rowcount)
+
+        return await self._db(forget)
 
     async def _commit(self, topic: str, group: str, seq: int) -> None:
         def commit() -> None:

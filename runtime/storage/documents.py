@@ -49,6 +49,10 @@ class DocumentStore(Protocol):
 
     async def delete(self, collection: str, where: Doc) -> int: ...
 
+    async def collections(self) -> list[str]:
+        """Names of the collections that exist (erasure sweeps them all)."""
+        ...
+
 
 def check_collection(name: str) -> str:
     if not COLLECTION_NAME.match(name):

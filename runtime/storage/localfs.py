@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
@@ -89,17 +90,38 @@ class LocalObjectStore:
         return ObjectInfo(key, path.stat().st_size, content_type)
 
     async def delete_prefix(self, prefix: str) -> int:
+        """Delete under ``prefix``, walking only the folder the prefix names (never the whole store)."""
+        return await asyncio.to_thread(self._delete_prefix, prefix)
+
+    def _delete_prefix(self, prefix: str) -> int:
         base = self.root.resolve()
+        head, _, partial = prefix.rpartition("/")
+        folder = (base / head).resolve() if head else base
+        if not folder.is_relative_to(base) or not folder.is_dir():
+            return 0
         count = 0
-        for path in sorted(base.rglob("*"), reverse=True):
-            rel = path.relative_to(base).as_posix()
-            if path.is_file() and rel.startswith(prefix):
-                if not path.name.endswith(_META):
-                    count += 1
-                path.unlink()
-            elif path.is_dir() and rel.startswith(prefix.rstrip("/")) and not any(path.iterdir()):
-                path.rmdir()
+        for entry in list(folder.iterdir()):
+            if not entry.name.startswith(partial):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                count += sum(1 for p in entry.rglob("*") if p.is_file() and _counts(p))
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                count += _counts(entry)
+                entry.unlink(missing_ok=True)
+        # A prefix naming a folder ("sessions/<id>/") takes the folder, and parents it leaves empty, with it.
+        while folder != base and not partial:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): stop pruning
+                break
+            folder = folder.parent
         return count
 
     async def presign_get(self, key: str, expires_s: int = 3600) -> str | None:
         return None  # served through the gateway instead
+
+
+def _counts(path: Path) -> int:
+    """1 for a stored object, 0 for its metadata or a partial upload."""
+    return 0 if path.name.endswith((_META, ".part")) else 1

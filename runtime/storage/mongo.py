@@ -111,3 +111,6 @@ class MongoDocumentStore:
     async def delete(self, collection: str, where: Doc) -> int:
         result = await self.db[check_collection(collection)].delete_many(where)
         return result.deleted_count
+
+    async def collections(self) -> list[str]:
+        return sorted(await self.db.list_collection_names())

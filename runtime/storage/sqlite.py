@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -27,7 +28,9 @@ class SqliteDocumentStore:
         self._tables: set[str] = set()
 
     def close(self) -> None:
-        self._conn.close()
+        # Under the lock: a worker thread still finishing a query must not see the connection vanish (segfault).
+        with self._lock:
+            self._conn.close()
 
     async def ping(self) -> None:
         """Readiness: the file answers a query."""
@@ -37,6 +40,8 @@ class SqliteDocumentStore:
         name = check_collection(collection)
         if name not in self._tables:
             self._conn.execute(f'CREATE TABLE IF NOT EXISTS "{name}" (id TEXT PRIMARY KEY, doc TEXT NOT NULL)')
+            # Lookups and erasure sweeps by session go through this index.
+            self._conn.execute(f'CREATE INDEX IF NOT EXISTS "{name}_session" ON "{name}" ({_SESSION_ID})')
             self._tables.add(name)
         return f'"{name}"'
 
@@ -93,7 +98,10 @@ class SqliteDocumentStore:
 
     async def find(self, collection: str, where: Doc | None = None, limit: int = 1000) -> list[Doc]:
         def find() -> list[Doc]:
-            rows = self._conn.execute(f"SELECT doc FROM {self._table(collection)} ORDER BY rowid").fetchall()
+            clause, args = _prefilter(where)
+            rows = self._conn.execute(
+                f"SELECT doc FROM {self._table(collection)}{clause} ORDER BY rowid", args
+            ).fetchall()
             docs = (json.loads(r[0]) for r in rows)
             return [d for d in docs if matches(d, where)][:limit]
 
@@ -102,9 +110,43 @@ class SqliteDocumentStore:
     async def delete(self, collection: str, where: Doc) -> int:
         def delete() -> int:
             table = self._table(collection)
-            rows = self._conn.execute(f"SELECT id, doc FROM {table}").fetchall()
+            clause, args = _prefilter(where)
+            rows = self._conn.execute(f"SELECT id, doc FROM {table}{clause}", args).fetchall()
             ids = [(r[0],) for r in rows if matches(json.loads(r[1]), where)]
             self._conn.executemany(f"DELETE FROM {table} WHERE id = ?", ids)
             return len(ids)
 
         return await asyncio.to_thread(self._run, delete)
+
+    async def collections(self) -> list[str]:
+        def names() -> list[str]:
+            rows = self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
+            return [r[0] for r in rows]
+
+        return await asyncio.to_thread(self._run, names)
+
+
+_SESSION_ID = "json_extract(doc, '$.session_id')"
+_PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
+
+
+def _prefilter(where: Doc | None) -> tuple[str, tuple[Any, ...]]:
+    """A SQL WHERE narrowing rows by the string equalities in ``where`` (``matches`` still decides).
+
+    Lets SQLite skip non-matching rows without parsing them in Python: an
+    erasure sweep over a large collection is one scan in C, not a JSON parse per row.
+    """
+    parts: list[str] = []
+    args: list[Any] = []
+    for path, value in (where or {}).items():
+        if not isinstance(value, str) or not _PATH.match(path):
+            continue
+        if path == "_id":
+            parts.append("id = ?")
+        elif path == "session_id":
+            parts.append(f"{_SESSION_ID} = ?")  # literal, so the index applies
+        else:
+            parts.append("json_extract(doc, ?) = ?")
+            args.append("$." + path)
+        args.append(value)
+    return (" WHERE " + " AND ".join(parts), tuple(args)) if parts else ("", ())

@@ -47,19 +47,20 @@ class State(Protocol):
     async def remember(self, kind: str, doc_id: str, doc: dict[str, Any]) -> None: ...
     async def get(self, kind: str, doc_id: str) -> dict[str, Any] | None: ...
     async def find(self, kind: str, **where: Any) -> list[dict[str, Any]]: ...
-    async def claim(self, what: str, event_id: str) -> bool: ...
+    async def claim(self, what: str, event_id: str, session_id: str) -> bool: ...
     async def forget(self, session_id: str) -> None: ...
     async def forget_failure(self, answer_id: str) -> None: ...
 
 
 async def on_session_requested(event: SessionRequested, state: State) -> None:
     d = event.data
-    await state.remember("sessions", d.session_id, {"level": d.level, "role": d.role, "type": d.interview_type})
+    doc = {"session_id": d.session_id, "level": d.level, "role": d.role, "type": d.interview_type}
+    await state.remember("sessions", d.session_id, doc)
 
 
 async def on_questions_generated(event: QuestionsGenerated, state: State) -> None:
     questions = [q.model_dump(mode="json") for q in event.data.questions]
-    await state.remember("questions", event.sessionid, {"questions": questions})
+    await state.remember("questions", event.sessionid, {"session_id": event.sessionid, "questions": questions})
 
 
 async def on_answer_uploaded(event: AnswerUploaded, state: State) -> None:
@@ -110,7 +111,9 @@ async def on_session_deleted(event: SessionDeleted, state: State) -> None:
 
 
 async def on_session_finished(event: SessionFinished, state: State, objects: ObjectStore) -> list[SessionCompleted]:
-    await state.remember("finished", event.sessionid, {"session_id": event.sessionid})
+    sid, gen = event.sessionid, event.data.generation
+    # One fact per finish generation (a reopened session finishes again); generation 1 keeps its old id.
+    await state.remember("finished", sid if gen == 1 else f"{sid}:{gen}", {"session_id": sid, "generation": gen})
     return await _try_complete(event, state, objects)
 
 
@@ -132,7 +135,7 @@ async def _try_score(
     )
     if question is None:
         raise NotReady(f"question {upload['question_id']} unknown")
-    if not await state.claim(f"score:{aid}", event.id):
+    if not await state.claim(f"score:{aid}", event.id, event.sessionid):
         return []
     speech = await _report(objects, parts["speech"], SpeechReport)
     vision = await _report(objects, parts["vision"], VisionReport)
@@ -189,10 +192,12 @@ async def _try_complete(event: Event, state: State, objects: ObjectStore) -> lis
     for aid, r in results.items():
         if r["status"] == "scored" and r["attempt"] >= latest.get(r["question_id"], {}).get("attempt", 0):
             latest[r["question_id"]] = {**r, "answer_id": aid}
-    finished = await state.get("finished", sid) is not None
-    if not finished and set(qids) - set(latest):
+    # The latest finish decides: its generation's result is computed once (0: not finished, auto-complete).
+    generation = max((int(f.get("generation", 1)) for f in await state.find("finished", session_id=sid)), default=0)
+    if not generation and set(qids) - set(latest):
         return []
-    if not await state.claim(f"complete:{sid}", event.id):
+    claim = f"complete:{sid}" if generation <= 1 else f"complete:{sid}:{generation}"
+    if not await state.claim(claim, event.id, sid):
         return []
     answers = [
         AnswerSummary(answer_id=r["answer_id"], question_id=q, attempt=r["attempt"], scores=Scores(**r["scores"]))
@@ -213,5 +218,6 @@ async def _try_complete(event: Event, state: State, objects: ObjectStore) -> lis
         scores=overall,
         report_key=report_key,
         unanswered_question_ids=tuple(q for q in qids if q not in latest),
+        generation=max(generation, 1),
     )
     return [SessionCompleted.caused_by(event, data, source=SOURCE)]

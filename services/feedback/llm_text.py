@@ -16,7 +16,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from runtime.llm import LLMClient, LLMError, untrusted
+from runtime.llm import LLMClient, LLMError, copies_from, looks_like_injection, untrusted
 from runtime.logging import get_logger
 from schemas.reports import Evidence, FeedbackClaim, FeedbackText, ScoreCard
 from services.feedback.spans import tokens
@@ -115,6 +115,9 @@ async def llm_feedback(client: LLMClient, card: ScoreCard, question: str, transc
     fallback = answer_feedback(card)
     if card.problems:
         return fallback  # no verdict, and no praise, from unusable input
+    if looks_like_injection(transcript):  # the answer addresses a model, not an interviewer: no LLM sees it
+        log.warning("llm_feedback.withheld", reason="transcript reads like instructions to a model")
+        return fallback
     try:
         draft = await client.structured(prompt(card, question, transcript), DraftFeedback, max_tokens=500)
         problems = contradictions(draft, card, transcript)
@@ -128,6 +131,14 @@ async def llm_feedback(client: LLMClient, card: ScoreCard, question: str, transc
         log.warning("llm_feedback.unavailable", error=str(exc))
         return fallback
     rejected = set(contradictions(draft, card, transcript))
+    # Text that repeats the candidate's words at length is not feedback: drop it.
+    draft = draft.model_copy(
+        update={
+            "strengths": [c for c in draft.strengths if not copies_from(c.text, [transcript])],
+            "improvements": [c for c in draft.improvements if not copies_from(c.text, [transcript])],
+            "suggestions": [t for t in draft.suggestions if not copies_from(t, [transcript])],
+        }
+    )
     keep = [c for c in draft.strengths if not any(f"'{c.text}'" in p for p in rejected)]
     fix = [c for c in draft.improvements if not any(f"'{c.text}'" in p for p in rejected)]
     if not keep and not fix:

@@ -13,8 +13,9 @@ from runtime.storage.objects import ObjectTooLarge
 from schemas import InterviewType, Level, keys
 from schemas.reports import SessionStatus, SessionView
 from schemas.scoring import SCORING, ScoringTable
-from services.gateway import handlers, views
-from services.gateway.deps import ObjectsDep, OutboxDep, SessionDep, SessionsDep, SettingsDep
+from schemas.text import SafeLine, SafeText
+from services.gateway import handlers, lifecycle, views
+from services.gateway.deps import ObjectsDep, OutboxDep, QuotasDep, SessionDep, SessionsDep, SettingsDep
 
 VIDEO_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
 
@@ -22,12 +23,12 @@ VIDEO_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
 class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: str = Field(min_length=1, max_length=120)
+    role: SafeLine = Field(min_length=1, max_length=120)
     interview_type: InterviewType
     level: Level
     duration_min: Literal[15, 30, 45]
-    job_description: str | None = Field(default=None, max_length=20_000)
-    resume: str | None = Field(default=None, max_length=20_000)
+    job_description: SafeText | None = Field(default=None, max_length=20_000)
+    resume: SafeText | None = Field(default=None, max_length=20_000)
 
 
 class SessionCreated(BaseModel):
@@ -38,10 +39,6 @@ class SessionCreated(BaseModel):
 class AnswerAccepted(BaseModel):
     answer_id: str
     attempt: int
-
-
-class SessionFinishAccepted(BaseModel):
-    status: Literal[SessionStatus.finished] = SessionStatus.finished
 
 
 class RetryAccepted(BaseModel):
@@ -57,10 +54,13 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, responses=UNAVAILABLE)
-async def create_session(body: SessionCreate, outbox: OutboxDep) -> SessionCreated:
+@router.post(
+    "/sessions", status_code=status.HTTP_201_CREATED, responses={429: {"description": "Rate or quota"}, **UNAVAILABLE}
+)
+async def create_session(request: Request, body: SessionCreate, outbox: OutboxDep, quotas: QuotasDep) -> SessionCreated:
     """Create an interview session; keep the returned token, it is the only key to it."""
-    session_id, token, _ = await handlers.create_session(body.model_dump(), outbox)
+    profile = await quotas.check_create(request)
+    session_id, token, _ = await handlers.create_session(body.model_dump(), outbox, profile)
     return SessionCreated(session_id=session_id, token=token)
 
 
@@ -97,10 +97,33 @@ async def _sniffed(request: Request, content_type: str) -> AsyncIterator[bytes]:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "empty or truncated upload")
 
 
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The recording itself as the raw body (not a form), streamed; WebM or MP4.",
+        "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in VIDEO_TYPES},
+    }
+}
+
+
+class SessionState(BaseModel):
+    """Where the session stands after finish or reopen."""
+
+    status: SessionStatus
+    generation: int = Field(default=1, ge=1, description="1, plus one per reopen.")
+
+
 @router.post(
     "/sessions/{session_id}/questions/{question_id}/answers",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={413: {"description": "Too large"}, 415: {"description": "Not WebM/MP4"}, **UNAVAILABLE},
+    responses={
+        408: {"description": "The body stalled"},
+        409: {"description": "The session takes no answers now (finished: reopen it first)"},
+        413: {"description": "Too large"},
+        415: {"description": "Not WebM/MP4"},
+        **UNAVAILABLE,
+    },
+    openapi_extra=UPLOAD_BODY,
 )
 async def upload_answer(
     request: Request,
@@ -110,34 +133,55 @@ async def upload_answer(
     outbox: OutboxDep,
     objects: ObjectsDep,
     settings: SettingsDep,
+    quotas: QuotasDep,
     content_type: Annotated[str, Header()] = "",
     content_length: Annotated[int | None, Header()] = None,
 ) -> AnswerAccepted:
     """Upload one recorded answer (raw WebM/MP4 body); each upload is a new attempt."""
     if question_id not in {q["question_id"] for q in session["questions"]}:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "question not found in this session")
+    lifecycle.check_upload(session)
     media_type = content_type.split(";")[0].strip().lower()
     if media_type not in VIDEO_TYPES:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send video/webm or video/mp4")
     if content_length is not None and content_length > settings.max_upload_bytes:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "video exceeds the upload limit")
+    quota_left = await quotas.check_upload(request, session, question_id)
+    if content_length is not None and content_length > quota_left:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "video exceeds what is left of the storage quota")
     answer_id = uuid.uuid4().hex
+    folder = keys.answer_prefix(session["_id"], answer_id)
     key = keys.video_key(session["_id"], answer_id, VIDEO_TYPES[media_type])
     try:
         size = await objects.put_stream(
-            key, _sniffed(request, media_type), media_type, max_bytes=settings.max_upload_bytes
+            key, _sniffed(request, media_type), media_type, max_bytes=min(settings.max_upload_bytes, quota_left)
         )
-    except ObjectTooLarge as exc:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "video exceeds the upload limit") from exc
+    except BaseException as exc:
+        # A rejected, stalled or cut-off upload leaves nothing behind, folder included.
+        await objects.delete_prefix(folder)
+        if isinstance(exc, ObjectTooLarge):
+            what = "the upload limit" if exc.limit == settings.max_upload_bytes else "the storage quota left"
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"video exceeds {what}") from exc
+        raise
     event = await handlers.record_upload(session, question_id, key, answer_id, media_type, size, sessions, outbox)
     return AnswerAccepted(answer_id=answer_id, attempt=event.data.attempt)
 
 
-@router.post("/sessions/{session_id}/finish", status_code=status.HTTP_202_ACCEPTED, responses=UNAVAILABLE)
-async def finish_session(session: SessionDep, outbox: OutboxDep) -> SessionFinishAccepted:
-    """End the interview; unanswered questions are reported as such. Finishing twice is harmless."""
-    await handlers.finish_session(session, outbox)
-    return SessionFinishAccepted()
+@router.post("/sessions/{session_id}/finish", status_code=status.HTTP_202_ACCEPTED, responses={409: {}, **UNAVAILABLE})
+async def finish_session(session: SessionDep, outbox: OutboxDep) -> SessionState:
+    """End the interview; unanswered questions are reported as such. Repeating it changes nothing."""
+    current = await lifecycle.finish(session, outbox)
+    return SessionState(status=current, generation=lifecycle.generation(session))
+
+
+@router.post("/sessions/{session_id}/reopen", responses={409: {}})
+async def reopen_session(session: SessionDep, sessions: SessionsDep) -> SessionState:
+    """Take answers again after finish (e.g. practise a question again); the next finish recomputes the result.
+
+    Idempotent: on a session that already takes answers it changes nothing.
+    """
+    current, gen = await lifecycle.reopen(session, sessions)
+    return SessionState(status=current, generation=gen)
 
 
 @router.post(

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from runtime.bus import Subscription
+from runtime.erasure import Erasure
 from runtime.http import install_unavailable_handler, ops_router
 from runtime.infra import Infrastructure
 from runtime.outbox import Outbox
@@ -29,9 +30,10 @@ from schemas import (
     SpeechAnalyzed,
     VisionAnalyzed,
 )
-from services.gateway import api, handlers, results
+from services.gateway import api, handlers, lifecycle, results, security
 from services.gateway.adapters.sessions import SessionRepository
 from services.gateway.config import Settings
+from services.gateway.quotas import Quotas
 from services.gateway.watchdog import Deadlines, Watchdog
 
 NAME = "gateway"
@@ -39,11 +41,16 @@ NAME = "gateway"
 
 def create(settings: Settings, infra: Infrastructure) -> Service:
     sessions = SessionRepository(infra.documents)
+    docs = bool(settings.docs)
     app = FastAPI(
         title="Mock Interview API",
         version="1.0.0",
         description="Create interview sessions, upload recorded answers, read results.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
+    security.install(app, settings.allowed_hosts, settings.body_idle_timeout_s)
     app.state.settings = settings
     app.state.sessions = sessions
     app.state.bus = infra.bus
@@ -69,7 +76,9 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         settings.watchdog_interval_s,
     )
     install_unavailable_handler(app)
-    app.include_router(ops_router())
+    app.state.erasure = infra.erasure or Erasure(infra.documents, infra.objects)
+    app.state.quotas = Quotas(settings.limits(), infra.documents)
+    app.include_router(ops_router(metrics=bool(settings.metrics_on_api)))
     app.include_router(api.router)
     app.include_router(results.router)
     static = resources.files("services.gateway").joinpath("static")
@@ -80,9 +89,9 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         Subscription(MediaExtracted, NAME, partial(handlers.on_media_extracted, sessions=sessions)),
         Subscription(SpeechAnalyzed, NAME, partial(handlers.on_speech_analyzed, sessions=sessions)),
         Subscription(VisionAnalyzed, NAME, partial(handlers.on_vision_analyzed, sessions=sessions)),
-        Subscription(AnswerFailed, NAME, partial(handlers.on_answer_failed, sessions=sessions)),
+        Subscription(AnswerFailed, NAME, partial(handlers.on_answer_failed, sessions=sessions, objects=infra.objects)),
         Subscription(AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),
-        Subscription(SessionCompleted, NAME, partial(handlers.on_session_completed, sessions=sessions)),
+        Subscription(SessionCompleted, NAME, partial(lifecycle.on_session_completed, sessions=sessions)),
     ]
 
     @asynccontextmanager

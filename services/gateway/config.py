@@ -1,8 +1,13 @@
 """Settings of the gateway."""
 
-from pydantic import Field
+from typing import Annotated
 
-from runtime.settings import PlatformSettings
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode
+
+from runtime.settings import Mode, PlatformSettings
+from services.gateway.quotas import Limits
+from services.gateway.security import EMBEDDED_HOSTS
 
 
 class Settings(PlatformSettings):
@@ -21,3 +26,52 @@ class Settings(PlatformSettings):
     deadline_media_s: float = Field(default=300.0, gt=0, description="Answer uploaded -> media extracted.")
     deadline_analysis_s: float = Field(default=600.0, gt=0, description="Media extracted -> answer scored.")
     deadline_completion_s: float = Field(default=300.0, gt=0, description="Session finished -> session completed.")
+
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host headers served (exact, '*' or '*.example.com'); empty: loopback names when embedded, "
+        "'*' when distributed (set it to your domain there). Stops DNS rebinding.",
+    )
+    docs: bool | None = Field(default=None, description="Serve /docs, /redoc, /openapi.json; default: embedded only.")
+    metrics_on_api: bool | None = Field(
+        default=None,
+        description="Serve /metrics on the API port; default: embedded only (distributed: on MI_METRICS_PORT).",
+    )
+    body_idle_timeout_s: float = Field(
+        default=30.0, gt=0, description="A request body that stalls this long is dropped with 408."
+    )
+
+    sessions_per_profile_per_day: int = Field(default=20, ge=1, description="Sessions one profile may create a day.")
+    attempts_per_question: int = Field(default=5, ge=1, description="Recordings of one question in one session.")
+    uploads_per_session: int = Field(default=40, ge=1, description="Recordings in one session, all questions.")
+    bytes_per_profile: int = Field(default=2 * 1024**3, gt=0, description="Recording bytes one profile may keep.")
+    session_creates_per_minute: int = Field(default=10, ge=1, description="Per client address (429 past it).")
+    uploads_per_minute: int = Field(default=20, ge=1, description="Per client address (429 past it).")
+
+    def limits(self) -> Limits:
+        return Limits(
+            sessions_per_profile_per_day=self.sessions_per_profile_per_day,
+            attempts_per_question=self.attempts_per_question,
+            uploads_per_session=self.uploads_per_session,
+            bytes_per_profile=self.bytes_per_profile,
+            session_creates_per_minute=self.session_creates_per_minute,
+            uploads_per_minute=self.uploads_per_minute,
+        )
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):  # MI_ALLOWED_HOSTS=a.example.com,*.b.example
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _by_mode(self) -> "Settings":
+        embedded = self.mode is Mode.embedded
+        if not self.allowed_hosts:
+            self.allowed_hosts = list(EMBEDDED_HOSTS) if embedded else ["*"]
+        if self.docs is None:
+            self.docs = embedded
+        if self.metrics_on_api is None:
+            self.metrics_on_api = embedded
+        return self

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from runtime.bus.port import Bus
+from runtime.erasure import Erasure
 from runtime.outbox import Outbox
 from runtime.storage.objects import ObjectStore
 from services.gateway import handlers
 from services.gateway.adapters.sessions import SessionRepository
 from services.gateway.config import Settings
+from services.gateway.quotas import Quotas
 
 
 def _state(request: Request) -> Any:
@@ -38,22 +41,42 @@ def get_settings(request: Request) -> Settings:
     return _state(request).settings
 
 
+def get_erasure(request: Request) -> Erasure:
+    return _state(request).erasure
+
+
+def get_quotas(request: Request) -> Quotas:
+    return _state(request).quotas
+
+
 SessionsDep = Annotated[SessionRepository, Depends(get_sessions)]
 BusDep = Annotated[Bus, Depends(get_bus)]
 OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 ObjectsDep = Annotated[ObjectStore, Depends(get_objects)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ErasureDep = Annotated[Erasure, Depends(get_erasure)]
+QuotasDep = Annotated[Quotas, Depends(get_quotas)]
+
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="sessionToken",
+    description="The token returned when the session was created: `Authorization: Bearer <token>`.",
+)
 
 
 async def owned_session(
     session_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
     sessions: SessionsDep,
-    authorization: Annotated[str | None, Header()] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> dict[str, Any]:
-    """The session if the bearer token owns it; 404 otherwise (no existence leak)."""
-    token = authorization.removeprefix("Bearer ").strip() if authorization else None
+    """The session if the bearer token owns it; 401 without a Bearer token, 404 otherwise (no existence leak)."""
+    if credentials is None or not credentials.credentials.strip():
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "send Authorization: Bearer <session token>", {"WWW-Authenticate": "Bearer"}
+        )
     session = await sessions.get(session_id)
-    if not handlers.owns(session, token):
+    if not handlers.owns(session, credentials.credentials.strip()):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "session not found")
     assert session is not None
     return session

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from runtime.erasure import SessionErased
 from runtime.outbox import Effect
+from runtime.storage.objects import ObjectStore
 from schemas import (
     AnswerFailed,
     AnswerScored,
@@ -24,12 +26,10 @@ from schemas import (
     Event,
     MediaExtracted,
     QuestionsGenerated,
-    SessionCompleted,
-    SessionFinished,
-    SessionFinishedData,
     SessionRequested,
     SessionRequestedData,
     SpeechAnalyzed,
+    Stage,
     VisionAnalyzed,
 )
 
@@ -65,12 +65,17 @@ def owns(session: dict[str, Any] | None, token: str | None) -> bool:
     return hmac.compare_digest(session["token_sha256"], hash_token(token))
 
 
-async def create_session(request: dict[str, Any], outbox: Commit) -> tuple[str, str, SessionRequested]:
-    """Store a new session with its SessionRequested; return (session id, bearer token, the event)."""
+async def create_session(
+    request: dict[str, Any], outbox: Commit, profile: str | None = None
+) -> tuple[str, str, SessionRequested]:
+    """Store a new session with its SessionRequested; return (session id, bearer token, the event).
+
+    ``profile`` owns the session's quota (``services/gateway/quotas.py``).
+    """
     session_id = uuid.uuid4().hex
     token = secrets.token_urlsafe(32)
     data = SessionRequestedData(session_id=session_id, **request)
-    doc = {
+    doc: dict[str, Any] = {
         "token_sha256": hash_token(token),
         "request": data.model_dump(mode="json", exclude={"job_description", "resume"}),
         "status": "generating_questions",
@@ -78,6 +83,9 @@ async def create_session(request: dict[str, Any], outbox: Commit) -> tuple[str, 
         "answers": {},
         "attempts": {},
         "created_at": datetime.now(UTC).isoformat(),
+        "profile": profile,
+        "generation": 1,
+        "stored_bytes": 0,
     }
     event = SessionRequested.new(data, source=SOURCE, sessionid=session_id)
     await outbox.commit(
@@ -100,9 +108,9 @@ async def record_upload(
     session_id = session["_id"]
     # Reserve the attempt number first ($inc cannot be replayed, so it is not part of the commit):
     # a failure after this leaves a gap in the numbering, never a half-recorded answer.
-    after = await sessions.update(session_id, {"$inc": {f"attempts.{question_id}": 1}})
-    if after is None:
-        raise LookupError(f"session {session_id} is gone")
+    after = await sessions.update(session_id, {"$inc": {f"attempts.{question_id}": 1, "stored_bytes": size}})
+    if after is None:  # deleted while the body streamed
+        raise SessionErased(session_id)
     attempt = int(after["attempts"][question_id])
     answer = {
         "question_id": question_id,
@@ -128,24 +136,6 @@ async def record_upload(
         [event],
         [Effect("update", SESSIONS, session_id, {"$set": {f"answers.{answer_id}": answer}})],
         watch={"kind": "answer", "answer_id": answer_id, "retry": 0},
-    )
-    return event
-
-
-async def finish_session(session: dict[str, Any], outbox: Commit) -> SessionFinished:
-    """End the interview (idempotent: finishing twice announces it once)."""
-    sid = session["_id"]
-    question_ids = tuple(q["question_id"] for q in session["questions"])
-    answered = tuple(sorted({a["question_id"] for a in session["answers"].values()}))
-    data = SessionFinishedData(session_id=sid, question_ids=question_ids, answered_question_ids=answered)
-    event = SessionFinished.new(data, source=SOURCE, sessionid=sid)
-    fixed = str(uuid.uuid5(_IDS, f"{sid}/finished"))
-    event = event.model_copy(update={"id": fixed, "correlationid": fixed})
-    if session["status"] in ("finished", "completed"):
-        return event
-    effect = {"$set": {"status": "finished", "finished_at": datetime.now(UTC).isoformat()}}
-    await outbox.commit(
-        [event], [Effect("update", SESSIONS, sid, effect)], watch={"kind": "session", "stage": "completion"}
     )
     return event
 
@@ -255,8 +245,10 @@ async def on_vision_analyzed(event: VisionAnalyzed, sessions: Sessions) -> None:
     await sessions.update(event.sessionid, {"$set": {f"answers.{d.answer_id}.vision": summary}})
 
 
-async def on_answer_failed(event: AnswerFailed, sessions: Sessions) -> None:
+async def on_answer_failed(event: AnswerFailed, sessions: Sessions, objects: ObjectStore | None = None) -> None:
     d = event.data
+    if objects is not None and d.stage is Stage.media and d.answer_id is not None and d.reason in UNUSABLE_UPLOAD:
+        await _discard_upload(event.sessionid, d.answer_id, sessions, objects)
     if d.answer_id is None:
         update = {"$set": {"status": "failed", "error": d.model_dump(mode="json")}}
     else:
@@ -283,14 +275,32 @@ async def on_answer_scored(event: AnswerScored, sessions: Sessions) -> None:
     )
 
 
-async def on_session_completed(event: SessionCompleted, sessions: Sessions) -> None:
-    await sessions.update(
-        event.sessionid,
-        {
-            "$set": {
-                "status": "completed",
-                "scores": event.data.scores.model_dump(mode="json"),
-                "feedback_key": event.data.report_key,
-            }
-        },
-    )
+UNUSABLE_UPLOAD = frozenset(
+    {
+        "empty_file",
+        "unreadable_container",
+        "truncated",
+        "no_video_stream",
+        "no_audio_stream",
+        "unsupported_codec",
+        "too_long",
+        "too_short",
+        "too_large",
+    }
+)
+"""Media failures that condemn the recording itself (a processing error or timeout keeps it for a retry)."""
+
+
+async def _discard_upload(session_id: str, answer_id: str, sessions: Sessions, objects: ObjectStore) -> None:
+    """An upload the media stage could not use is deleted with its folder, and leaves the storage quota."""
+    doc = await sessions.get(session_id)
+    answer = (doc or {}).get("answers", {}).get(answer_id)
+    await objects.delete_prefix(f"sessions/{session_id}/answers/{answer_id}/")
+    if answer is not None and not answer.get("discarded"):
+        await sessions.update(
+            session_id,
+            {
+                "$inc": {"stored_bytes": -int(answer.get("size_bytes", 0))},
+                "$set": {f"answers.{answer_id}.discarded": True},
+            },
+        )

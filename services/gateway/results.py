@@ -11,13 +11,12 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Header, HTTPException, Path, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from runtime.outbox import Effect
 from runtime.storage.objects import ObjectNotFound, ObjectStore
-from schemas import Model, SessionDeleted, SessionDeletedData, keys
+from schemas import Model
 from schemas.reports import AnswerFeedback, AnswerReport, SessionFeedback, SessionResults, SpeechReport, VisionReport
 from services.gateway import views
-from services.gateway.deps import ObjectsDep, OutboxDep, SessionDep, SessionsDep
-from services.gateway.handlers import SESSIONS, SOURCE
+from services.gateway.deps import ErasureDep, ObjectsDep, OutboxDep, SessionDep, SessionsDep
+from services.gateway.erasure import erase_session
 
 router = APIRouter(prefix="/api", tags=["results"])
 AnswerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
@@ -54,7 +53,10 @@ async def answer_video(
     """The recording (the seekable copy once media extraction made it), with HTTP range requests."""
     answer = _answer(session, answer_id)
     key = answer.get("playback_key") or answer["video_key"]
-    info = await objects.stat(key)
+    try:
+        info = await objects.stat(key)
+    except ObjectNotFound as exc:  # a rejected upload is deleted with its folder
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no recording kept for this answer") from exc
     start, end = 0, info.size - 1
     if range_:
         match = RANGE.match(range_.strip())
@@ -150,11 +152,10 @@ async def export_session(session: SessionDep, objects: ObjectsDep) -> Response:
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_session(session: SessionDep, objects: ObjectsDep, outbox: OutboxDep) -> Response:
-    """Erase videos, audio, frames, reports and results; other services erase theirs on SessionDeleted."""
-    sid = session["_id"]
-    await objects.delete_prefix(keys.session_prefix(sid))
-    await outbox.forget(sid)
-    event = SessionDeleted.new(SessionDeletedData(session_id=sid), source=SOURCE, sessionid=sid)
-    await outbox.commit([event], [Effect("delete", SESSIONS, sid)])
+async def delete_session(session: SessionDep, erasure: ErasureDep, outbox: OutboxDep) -> Response:
+    """Erase videos, audio, frames, reports and results for good, including what a running analysis writes later.
+
+    Other products erase their copies on the ``SessionDeleted`` event.
+    """
+    await erase_session(session["_id"], erasure, outbox)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

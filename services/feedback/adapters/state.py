@@ -30,7 +30,7 @@ class FeedbackState:
 
     async def forget(self, session_id: str) -> None:
         """Erase every fact about a session (the candidate deleted it)."""
-        for kind in ("uploads", "parts", "results", "judgements"):
+        for kind in ("uploads", "parts", "results", "judgements", "finished", "claims"):
             await self._s.delete(f"fb_{kind}", {"session_id": session_id})
         for kind in ("sessions", "questions", "finished"):
             await self._s.delete(f"fb_{kind}", {"_id": session_id})
@@ -47,9 +47,9 @@ class FeedbackState:
         if result is None or result.get("status") == "failed":
             await self._s.delete("fb_claims", {"_id": f"score:{answer_id}"})
 
-    async def claim(self, what: str, event_id: str) -> bool:
+    async def claim(self, what: str, event_id: str, session_id: str) -> bool:
         """True for the first claimer of ``what``, and again for that same event if it is redelivered."""
-        if await self._s.insert("fb_claims", what, {"by": event_id}):
+        if await self._s.insert("fb_claims", what, {"by": event_id, "session_id": session_id}):
             return True
         existing = await self._s.get("fb_claims", what)
         return existing is not None and existing.get("by") == event_id

@@ -209,7 +209,7 @@ const verdict = (v) => (v === null || !verdicts ? "" : v >= verdicts.strong ? "S
 
 function ring(value, label) {
   const pct = value === null || value === undefined ? 0 : value;
-  return `<div class="ring" style="--pct:${pct}" role="img" aria-label="${label}: ${fmt(value)}">
+  return `<div class="ring" data-pct="${pct}" role="img" aria-label="${label}: ${fmt(value)}">
     <span>${fmt(value)}</span></div><p class="verdict">${label} ${verdict(value ?? null)}</p>`;
 }
 
@@ -220,6 +220,8 @@ async function renderResults(results) {
   if (!done) return;
   const s = results.scores || {};
   $("#overall").innerHTML = ring(s.overall, "Overall");
+  // The CSP allows no style attributes in markup; CSSOM assignments are fine.
+  for (const r of document.querySelectorAll(".ring[data-pct]")) r.style.setProperty("--pct", r.dataset.pct);
   $("#categories").innerHTML = ["content", "communication", "confidence", "body_language"].map((k) =>
     `<div class="category"><h3>${k.replace("_", " ")}</h3><p class="score">${fmt(s[k])}</p></div>`).join("");
   const fb = results.feedback || {};
@@ -234,6 +236,7 @@ async function renderResults(results) {
   }
   $("#answers").innerHTML = cards.join("");
   for (const mark of document.querySelectorAll(".mark")) {
+    mark.style.left = `${mark.dataset.left}%`;
     mark.addEventListener("click", () => {
       const video = document.getElementById(mark.dataset.video);
       video.currentTime = Number(mark.dataset.t);
@@ -271,7 +274,7 @@ async function answerCard(q, attempts) {
     ...(speech.pauses || []).filter((p) => p.end - p.start > longPause).map((p) => ["pause", p.start, "Long pause"]),
     ...(vision.looking_away || []).map((a) => ["away", a.start, "Looking away"]),
   ].map(([kind, t, label]) =>
-    `<button type="button" class="mark ${kind}" style="left:${(100 * t) / duration}%" data-video="${videoId}" data-t="${t}"
+    `<button type="button" class="mark ${kind}" data-left="${(100 * t) / duration}" data-video="${videoId}" data-t="${t}"
       aria-label="${label} at ${t.toFixed(1)} seconds" title="${label} at ${t.toFixed(1)} s"></button>`).join("");
   const fillerStarts = new Set((speech.fillers || []).map((f) => f.start));
   const transcript = (speech.words || []).map((w) =>

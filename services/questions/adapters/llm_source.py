@@ -10,9 +10,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, create_model
 
-from runtime.llm import LLMClient, untrusted
+from runtime.llm import LLMClient, copies_from, looks_like_injection, untrusted
+from runtime.logging import get_logger
 from schemas import Question, QuestionType, SessionRequestedData
 
+log = get_logger(__name__)
 Criterion = Annotated[str, Field(min_length=3, max_length=120)]
 OutlinePoint = Annotated[str, Field(min_length=1, max_length=80)]
 
@@ -42,25 +44,43 @@ def draft_model(count: int) -> type[DraftQuestions]:
 
 
 def prompt(req: SessionRequestedData, types: tuple[QuestionType, ...], count: int) -> str:
+    """The request, with every user-supplied field fenced (text that reads like instructions is withheld)."""
     return "\n".join(
         [
-            f"Write {count} interview questions for a {req.level} {req.role} position.",
+            f"Write {count} interview questions for a {req.level.value}-level candidate for the role given below.",
             f"Allowed types: {', '.join(t.value for t in types)} (mix them evenly).",
             "Each question: answerable in 2-4 minutes, with 3-5 evaluation criteria an interviewer would check, "
             "and a short outline of a strong answer. Tailor them to the job description and background below.",
-            untrusted("Job description", req.job_description),
-            untrusted("Candidate background", req.resume),
+            untrusted("Role", req.role, 120),
+            untrusted("Job description", _unless_injection("job_description", req.job_description)),
+            untrusted("Candidate background", _unless_injection("resume", req.resume)),
         ]
     )
+
+
+def _unless_injection(field: str, text: str | None) -> str | None:
+    if looks_like_injection(text):
+        log.warning("questions.field_withheld", field=field, reason="reads like instructions to a model")
+        return None
+    return text
 
 
 async def llm_questions(
     llm: LLMClient, req: SessionRequestedData, types: tuple[QuestionType, ...], count: int
 ) -> list[Question]:
+    """Tailored questions; none (the bank answers) when the role itself reads like instructions to a model."""
+    if looks_like_injection(req.role):
+        log.warning("questions.llm_skipped", reason="role reads like instructions to a model")
+        return []
     draft = await llm.structured(
         prompt(req, types, count), draft_model(count), temperature=0.7, max_tokens=TOKENS_PER_QUESTION * count + 100
     )
-    kept = [q for q in draft.questions if q.type in types][:count]
+    sources = [req.job_description, req.resume]
+    kept = [
+        q
+        for q in draft.questions
+        if q.type in types and not any(copies_from(t, sources) for t in (q.text, *q.criteria, *q.outline))
+    ][:count]
     return [
         Question(
             question_id=f"q{i + 1}",
