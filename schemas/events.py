@@ -257,7 +257,13 @@ class SessionFinished(Event):
 
 
 class SessionDeleted(Event):
-    """The candidate erased the session: every service deletes what it holds for it."""
+    """The session was erased for good (by its candidate, or by retention).
+
+    Every service, and every other product that consumed events of this
+    session, must delete what it holds for it (reports, transcripts, scores,
+    copies of events) and drop any later event of the session it still
+    receives (redeliveries, outputs of stages that were running): erasure is final.
+    """
 
     TYPE: ClassVar[str] = TYPE_PREFIX + "session.deleted"
     type: Literal["dev.mockinterview.session.deleted"] = "dev.mockinterview.session.deleted"
