@@ -14,6 +14,7 @@ from runtime.infra import open_infrastructure
 from runtime.logging import configure_logging
 from runtime.runner import serve
 from runtime.settings import Mode, PlatformSettings
+from runtime.storage.crypto import Keyring
 from schemas import Level, QuestionType
 
 app = typer.Typer(
@@ -137,6 +138,66 @@ def contract(
         return
     for path in contract_files.write():
         typer.echo(f"wrote {path}")
+
+
+keys = typer.Typer(help="The embedded mode's data key (encryption at rest): rotate, re-encrypt, prune.")
+app.add_typer(keys, name="keys")
+DataDir = Annotated[Path, typer.Option(help="The data folder of `mockinterview up`.")]
+
+
+def _keyring(data_dir: Path) -> tuple[PlatformSettings, Keyring]:
+    settings = PlatformSettings(data_dir=data_dir)
+    return settings, Keyring.open(settings.data_key_file, settings.data_dir, create=False)
+
+
+@keys.command("rotate")
+def keys_rotate(data_dir: DataDir = Path(".data")) -> None:
+    """Add a new primary key: new writes use it, older objects stay readable with the old keys."""
+    _, ring = _keyring(data_dir)
+    key_id = ring.rotate()
+    typer.echo(f"new primary key {key_id} in {ring.path}; run `mockinterview keys reencrypt` next")
+
+
+@keys.command("reencrypt")
+def keys_reencrypt(data_dir: DataDir = Path(".data")) -> None:
+    """Rewrite every object with the primary key (run with the platform stopped)."""
+    from runtime.storage.crypto import Cipher
+    from runtime.storage.localfs import LocalObjectStore
+
+    settings, ring = _keyring(data_dir)
+    store = LocalObjectStore(settings.data_dir / "objects", Cipher(ring))
+
+    async def run() -> int:
+        count = 0
+        for key in list(store.keys()):
+            info = await store.stat(key)
+            await store.put_stream(key, store.stream(key), info.content_type)
+            count += 1
+        return count
+
+    typer.echo(f"re-encrypted {asyncio.run(run())} objects with key {ring.primary}")
+
+
+@keys.command("prune")
+def keys_prune(data_dir: DataDir = Path(".data")) -> None:
+    """Drop the keys no stored object uses any more (after reencrypt)."""
+    from runtime.storage.crypto import Cipher
+
+    settings, ring = _keyring(data_dir)
+    cipher = Cipher(ring)
+    used = {ring.primary}
+    for path in (settings.data_dir / "objects").rglob("*"):
+        if path.is_file() and not path.name.endswith((".meta.json", ".part")):
+            with path.open("rb") as fh:
+                try:
+                    used.add(cipher.read_header(fh).key_id)
+                except ValueError:
+                    continue  # stored before encryption was on
+    dropped = sorted(set(ring.keys) - used)
+    for key_id in dropped:
+        del ring.keys[key_id]
+    ring.save()
+    typer.echo(f"dropped keys: {', '.join(dropped) or 'none'}")
 
 
 if __name__ == "__main__":

@@ -49,12 +49,16 @@ async def open_infrastructure(settings: PlatformSettings, client_id: str) -> Asy
     timeout = settings.ready_timeout_s
     if settings.mode is Mode.embedded:
         from runtime.bus.sqlite import SqliteBus
+        from runtime.storage.crypto import Cipher, Keyring, private_dir, private_file
         from runtime.storage.localfs import LocalObjectStore
         from runtime.storage.sqlite import SqliteDocumentStore
 
+        private_dir(settings.data_dir)
+        cipher = Cipher(Keyring.open(settings.data_key_file, settings.data_dir)) if settings.encrypt_at_rest else None
         documents = SqliteDocumentStore(settings.data_dir / "documents.sqlite3")
-        objects = LocalObjectStore(settings.data_dir / "objects")
+        objects = LocalObjectStore(settings.data_dir / "objects", cipher)
         erasure = Erasure(documents, objects)
+        private_file(settings.data_dir / "bus.sqlite3")  # it holds event payloads: owner only
         bus = SqliteBus(
             settings.data_dir / "bus.sqlite3",
             DocumentProcessedLog(documents),
@@ -93,6 +97,8 @@ async def open_infrastructure(settings: PlatformSettings, client_id: str) -> Asy
         region=settings.s3_region,
         connect_timeout_s=settings.objects_timeout_s,
         read_timeout_s=settings.objects_read_timeout_s,
+        sse=settings.s3_sse,
+        sse_kms_key_id=settings.s3_sse_kms_key_id,
     )
     erasure = Erasure(mongo, s3)
     try:

@@ -27,6 +27,14 @@ class PlatformSettings(BaseSettings):
 
     mode: Mode = Mode.embedded
     data_dir: Path = Field(default=Path(".data"), description="Embedded mode: files and documents.")
+    encrypt_at_rest: bool = Field(
+        default=True, description="Embedded mode: encrypt recordings and reports (AES-256-GCM) with the data key."
+    )
+    data_key_file: Path | None = Field(
+        default=None,
+        description="Embedded mode: keyring of the data key, outside data_dir "
+        "(default ~/.config/mockinterview/data-keys.json, created on first run).",
+    )
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_partitions: int = Field(default=6, ge=1, description="Partitions for topics this app creates.")
@@ -38,6 +46,12 @@ class PlatformSettings(BaseSettings):
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     s3_bucket: str = "mockinterview"
+    s3_sse: str = Field(
+        default="none",
+        pattern="^(none|s3|kms)$",
+        description="Server-side encryption of every object: s3 (SSE-S3), kms (SSE-KMS, needs TLS) or none.",
+    )
+    s3_sse_kms_key_id: str | None = Field(default=None, description="The KMS key for MI_S3_SSE=kms.")
 
     mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017/")
     mongo_db: str = "mockinterview"

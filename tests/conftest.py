@@ -78,6 +78,7 @@ async def platform(tmp_path: Path, service_ports: dict[str, object]) -> AsyncIte
     overrides: dict[str, Any] = {
         "mode": Mode.embedded,
         "data_dir": tmp_path,
+        "data_key_file": tmp_path.parent / f"{tmp_path.name}.keys.json",  # outside the data folder, per test
         "retry_backoff_s": 0.0,
         "max_upload_bytes": 2 * 1024 * 1024,
     }

@@ -26,6 +26,25 @@ def sqlite_leftovers(path: Path, sid: str) -> list[str]:
         conn.close()
 
 
+def bus_leftovers(path: Path, sid: str) -> list[str]:
+    """Messages and dead letters of the embedded bus log that carry the session (SessionDeleted aside)."""
+    from schemas import SessionDeleted
+
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT seq, event_type, key, payload FROM messages").fetchall()
+        found = [
+            f"messages/{seq}:{etype}"
+            for seq, etype, key, payload in rows
+            if etype != SessionDeleted.TYPE and (sid.encode() in (key or b"") or sid.encode() in (payload or b""))
+        ]
+        dead = conn.execute("SELECT id, key, payload FROM dead_letters").fetchall()
+        found += [f"dead_letters/{i}" for i, key, payload in dead if sid.encode() in (key or b"") + (payload or b"")]
+        return found
+    finally:
+        conn.close()
+
+
 def file_leftovers(root: Path, sid: str) -> list[str]:
     """Files or folders whose path names the session."""
     return [str(p.relative_to(root)) for p in root.rglob("*") if sid in str(p)] if root.exists() else []

@@ -19,6 +19,7 @@ import urllib3
 from minio import Minio
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error, ServerError
+from minio.sse import Sse, SseKMS, SseS3
 
 from runtime.errors import Unavailable
 from runtime.storage.objects import CHUNK, ObjectInfo, ObjectNotFound, ObjectTooLarge
@@ -58,6 +59,19 @@ class _QueueReader:
         return out
 
 
+def server_side_encryption(mode: str, kms_key_id: str | None = None) -> Sse | None:
+    """SSE for every write: ``s3`` (SSE-S3, AES256 with the server's keys), ``kms`` (SSE-KMS, needs TLS), ``none``."""
+    if mode == "none":
+        return None
+    if mode == "s3":
+        return SseS3()
+    if mode == "kms":
+        if not kms_key_id:
+            raise ValueError("MI_S3_SSE=kms needs MI_S3_SSE_KMS_KEY_ID")
+        return SseKMS(kms_key_id, {})
+    raise ValueError(f"unknown MI_S3_SSE {mode!r}: none, s3 or kms")
+
+
 class S3ObjectStore:
     """Implements :class:`runtime.storage.objects.ObjectStore` on an S3 bucket."""
 
@@ -72,6 +86,8 @@ class S3ObjectStore:
         part_size: int = 8 * 1024 * 1024,
         connect_timeout_s: float = 3.0,
         read_timeout_s: float = 30.0,
+        sse: str = "none",
+        sse_kms_key_id: str | None = None,
     ) -> None:
         # minio's default client waits minutes and retries 5 times; a store that is down must fail fast.
         http = urllib3.PoolManager(
@@ -84,6 +100,7 @@ class S3ObjectStore:
         )
         self.bucket = bucket
         self.part_size = part_size
+        self.sse = server_side_encryption(sse, sse_kms_key_id)
 
     async def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist yet."""
@@ -120,6 +137,7 @@ class S3ObjectStore:
                 length=-1,
                 part_size=self.part_size,
                 content_type=content_type,
+                sse=self.sse,
             )
         )
         size = 0
@@ -162,7 +180,13 @@ class S3ObjectStore:
     async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         with _outage():
             await asyncio.to_thread(
-                self.client.put_object, self.bucket, key, io.BytesIO(data), len(data), content_type=content_type
+                self.client.put_object,
+                self.bucket,
+                key,
+                io.BytesIO(data),
+                len(data),
+                content_type=content_type,
+                sse=self.sse,
             )
 
     async def stream(self, key: str, start: int = 0, length: int | None = None) -> AsyncIterator[bytes]:

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.conftest import Platform
-from tests.erasure import file_leftovers, sqlite_leftovers
+from tests.erasure import bus_leftovers, file_leftovers, sqlite_leftovers
 from tests.fixtures import speech as fx
 from tests.fixtures.video import make_clip
 
@@ -54,7 +54,7 @@ async def test_delete_at_any_moment_leaves_nothing(platform: Platform, tmp_path,
     await platform.bus.drain()  # every stage that was running has finished (or dropped) its work
     assert file_leftovers(tmp_path / "objects", sid) == []
     assert sqlite_leftovers(tmp_path / "documents.sqlite3", sid) == []
-    assert platform.bus.dead_letters == []
+    assert bus_leftovers(tmp_path / "bus.sqlite3", sid) == []
 
 
 async def test_upload_racing_the_delete_keeps_nothing(platform: Platform, tmp_path, clip):

@@ -107,7 +107,13 @@ def test_allowed_hosts_from_a_comma_separated_variable(monkeypatch):
 
 
 async def test_docs_and_metrics_can_be_switched_off(tmp_path):
-    settings = Settings(mode=Mode.embedded, data_dir=tmp_path, docs=False, metrics_on_api=False)
+    settings = Settings(
+        mode=Mode.embedded,
+        data_dir=tmp_path,
+        data_key_file=tmp_path.parent / f"{tmp_path.name}.keys.json",
+        docs=False,
+        metrics_on_api=False,
+    )
     async with open_infrastructure(settings, "tests") as infra:
         service = create(settings, infra)
         async with running([service], infra):
@@ -120,7 +126,12 @@ async def test_docs_and_metrics_can_be_switched_off(tmp_path):
 
 
 async def test_stalled_upload_body_gets_408_and_leaves_nothing(tmp_path):
-    settings = Settings(mode=Mode.embedded, data_dir=tmp_path, body_idle_timeout_s=0.3)
+    settings = Settings(
+        mode=Mode.embedded,
+        data_dir=tmp_path,
+        data_key_file=tmp_path.parent / f"{tmp_path.name}.keys.json",
+        body_idle_timeout_s=0.3,
+    )
     async with open_infrastructure(settings, "tests") as infra:
         service = create(settings, infra)
         async with running([service], infra):

