@@ -155,13 +155,21 @@ class GuardedObjectStore:
         self, key: str, chunks: AsyncIterable[bytes], content_type: str, max_bytes: int | None = None
     ) -> int:
         await self._check(key)
-        size = await self.inner.put_stream(key, chunks, content_type, max_bytes)
+        try:
+            size = await self.inner.put_stream(key, chunks, content_type, max_bytes)
+        except Exception:
+            await self._after(key)  # the delete removed the half-written file: the session is gone, not a 500
+            raise
         await self._after(key)
         return size
 
     async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         await self._check(key)
-        await self.inner.put_bytes(key, data, content_type)
+        try:
+            await self.inner.put_bytes(key, data, content_type)
+        except Exception:
+            await self._after(key)
+            raise
         await self._after(key)
 
     def stream(self, key: str, start: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
