@@ -47,7 +47,7 @@ class FeedbackState:
         if result is None or result.get("status") == "failed":
             await self._s.delete("fb_claims", {"_id": f"score:{answer_id}"})
 
-    async def claim(self, what: str, event_id: str, session_id: str) -> bool:
+    async def claim(self, what: str, event_id: str, session_id: str | None = None) -> bool:
         """True for the first claimer of ``what``, and again for that same event if it is redelivered."""
         if await self._s.insert("fb_claims", what, {"by": event_id, "session_id": session_id}):
             return True
