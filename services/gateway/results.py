@@ -43,7 +43,18 @@ async def _read(objects: ObjectStore, key: str | None, model: type[M]) -> M | No
         return None
 
 
-@router.get("/sessions/{session_id}/answers/{answer_id}/video", responses={206: {}, 416: {}})
+VIDEO = {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ("video/webm", "video/mp4")}}
+
+
+@router.get(
+    "/sessions/{session_id}/answers/{answer_id}/video",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "The whole recording.", **VIDEO},
+        206: {"description": "The requested byte range.", **VIDEO},
+        416: {"description": "The range lies outside the recording."},
+    },
+)
 async def answer_video(
     session: SessionDep,
     answer_id: AnswerId,
@@ -107,7 +118,13 @@ async def session_results(session: SessionDep, objects: ObjectsDep) -> SessionRe
     )
 
 
-@router.get("/sessions/{session_id}/events")
+@router.get(
+    "/sessions/{session_id}/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "Server-Sent Events.", "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+    },
+)
 async def session_events(request: Request, session: SessionDep, sessions: SessionsDep) -> StreamingResponse:
     """Server-Sent Events: the session's status and per-answer status, whenever they change."""
     sid = session["_id"]
