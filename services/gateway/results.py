@@ -122,7 +122,18 @@ async def session_results(session: SessionDep, objects: ObjectsDep) -> SessionRe
     "/sessions/{session_id}/events",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "Server-Sent Events.", "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+        200: {
+            "description": "Server-Sent Events: `event: session` with the status as JSON in `data`; "
+            "`event: deleted` when the session is erased.",
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"event": {"type": "string"}, "data": {"type": "string"}},
+                    }
+                }
+            },
+        }
     },
 )
 async def session_events(request: Request, session: SessionDep, sessions: SessionsDep) -> StreamingResponse:
