@@ -75,7 +75,7 @@ async def test_retry_delivers_the_same_attempt_again_once(platform: Platform):
     missing = await platform.client.post(f"/api/sessions/{sid}/answers/{'0' * 32}/retry", headers=auth)
     assert missing.status_code == 404
     other = await platform.client.post(url)
-    assert other.status_code == 404  # owner only
+    assert other.status_code == 401  # owner only: no Bearer token at all
 
 
 async def test_readyz_names_the_dependency_that_is_down(platform: Platform, monkeypatch):
