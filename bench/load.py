@@ -104,7 +104,8 @@ async def candidate(base: str, clip: bytes, answers: int, stats: Stats, timeout_
             await call(stats, "finish", client, "POST", f"{url}/finish", headers=auth)
             while True:
                 doc = (await call(stats, "read session", client, "GET", url, headers=auth)).json()
-                if doc["status"] in ("completed", "failed"):
+                terminal = all(a["status"] in ("scored", "failed") for a in doc["answers"].values())
+                if doc["status"] in ("completed", "failed") and terminal:
                     break
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"results not in; status {doc['status']}")
