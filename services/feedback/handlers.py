@@ -92,8 +92,10 @@ async def on_answer_failed(
     d = event.data
     if d.answer_id is None or d.stage in (Stage.gateway, Stage.questions):
         return []
-    if d.stage is Stage.feedback and await state.get("results", d.answer_id) is not None:
-        return []  # scored after all (or already recorded as failed)
+    if d.stage is Stage.feedback and (d.reason != "timeout" or await state.get("results", d.answer_id) is not None):
+        # This stage's own processing_error is not final (the other part or a re-drive may still score the
+        # answer); the watchdog's timeout is, so the session can complete.
+        return []
     if d.stage in (Stage.speech, Stage.vision):  # the other part can still be scored
         await state.remember("parts", f"{d.answer_id}:{d.stage}", {"session_id": d.session_id, "failed": d.reason})
         return await _try_score(event, state, objects, judge, llm)
