@@ -28,6 +28,7 @@ MEDIAPIPE_VERSION=0.10.21
 XLLAMACPP_VERSION=2026.10.11549
 SMOLLM2_VERSION=0.1.2
 TOXIPROXY_VERSION=v2.5.0
+AXE_CORE_VERSION=4.10.3
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -214,6 +215,19 @@ install_compose_schema() {
     "$CACHE"/compose-spec/docker_compose-1.29.2-*.whl "$out"
 }
 
+install_axe() {
+  # axe-core (npm), injected by the browser tests to check every screen's accessibility.
+  local dir="$CACHE/axe-core-$AXE_CORE_VERSION" tmp
+  [[ -f "$dir/axe.min.js" ]] && return
+  command -v npm >/dev/null || { log "warning: npm not found: the browser tests need axe-core"; return 0; }
+  log "axe-core $AXE_CORE_VERSION: npm pack"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack -q "axe-core@$AXE_CORE_VERSION" >/dev/null && tar -xzf "axe-core-$AXE_CORE_VERSION.tgz")
+  mkdir -p "$dir"
+  cp "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$dir/"
+  rm -rf "$tmp"
+}
+
 install_tools() {
   install_kustomize
   install_kubeconform
@@ -223,16 +237,17 @@ install_tools() {
   local missing=()
   command -v kcat >/dev/null || missing+=(kcat)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v npm >/dev/null || missing+=(npm)  # axe-core for the browser tests
   command -v promtool >/dev/null || missing+=(prometheus)  # promtool + a server for the alerting test
   command -v espeak-ng >/dev/null || missing+=(espeak-ng)
   command -v sox >/dev/null || missing+=(sox)
-  ((${#missing[@]})) || return 0
-  if command -v apt-get >/dev/null; then
+  if ((${#missing[@]})) && command -v apt-get >/dev/null; then
     log "apt-get install ${missing[*]}"
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
+  elif ((${#missing[@]})); then
     log "warning: ${missing[*]} not found and apt-get unavailable"
   fi
+  install_axe
 }
 
 # ---------------------------------------------------------------- start

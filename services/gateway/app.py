@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
-from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from runtime.bus import Subscription
 from runtime.http import install_unavailable_handler, ops_router
@@ -29,7 +27,7 @@ from schemas import (
     SpeechAnalyzed,
     VisionAnalyzed,
 )
-from services.gateway import api, handlers, results
+from services.gateway import api, handlers, results, ui
 from services.gateway.adapters.sessions import SessionRepository
 from services.gateway.config import Settings
 from services.gateway.watchdog import Deadlines, Watchdog
@@ -72,8 +70,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     app.include_router(ops_router())
     app.include_router(api.router)
     app.include_router(results.router)
-    static = resources.files("services.gateway").joinpath("static")
-    app.mount("/", StaticFiles(directory=str(static), html=True), name="ui")
+    ui.mount(app)
 
     projections: list[Subscription[Any]] = [
         Subscription(QuestionsGenerated, NAME, partial(handlers.on_questions_generated, sessions=sessions)),
