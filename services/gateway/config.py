@@ -8,7 +8,6 @@ from runtime.settings import PlatformSettings
 class Settings(PlatformSettings):
     host: str = "127.0.0.1"
     port: int = 8000
-    max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
 
     outbox_inline_s: float = Field(
         default=1.0, ge=0, description="How long a request waits for the bus before leaving its events to the relay."
