@@ -107,6 +107,31 @@ def health(
 
 
 @app.command()
+def cleanup() -> None:
+    """Erase expired and abandoned sessions once (MI_RETENTION_DAYS, MI_ABANDONED_DAYS): a cron job's command.
+
+    The gateway also runs this every MI_RETENTION_INTERVAL_S; in the distributed mode this command
+    publishes SessionDeleted on Kafka so every service erases its part.
+    """
+    _require(("gateway",))
+    module = registry.load("gateway")
+    settings = module.settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    async def main() -> int:
+        async with open_infrastructure(settings, client_id="cleanup") as infra:
+            _, svc = module.build(infra)
+            await infra.bus.start()  # publish only: nothing is subscribed
+            try:
+                erased = await svc.http_app.state.cleanup()
+            finally:
+                await infra.bus.stop()
+            return len(erased)
+
+    typer.echo(f"erased {asyncio.run(main())} session(s)")
+
+
+@app.command()
 def analyze(
     video: Annotated[Path, typer.Argument(help="A recorded answer: WebM/MP4 (or a 16 kHz mono WAV).")],
     question: Annotated[

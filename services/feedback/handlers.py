@@ -6,6 +6,7 @@ session, under concurrent consumers and redelivery (see adapters/state.py).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Protocol, TypeVar
 
 from runtime.llm import LLMClient
@@ -30,7 +31,7 @@ from schemas import (
     VisionAnalyzed,
     keys,
 )
-from schemas.reports import AnswerFeedback, SpeechReport, VisionReport
+from schemas.reports import AnswerFeedback, Basis, SpeechReport, VisionReport
 from services.feedback.assess import ContentJudge, assess_answer
 from services.feedback.text import session_feedback
 
@@ -194,7 +195,10 @@ async def _try_complete(event: Event, state: State, objects: ObjectStore) -> lis
     finished = await state.get("finished", sid) is not None
     if not finished and set(qids) - set(latest):
         return []
-    if not await state.claim(f"complete:{sid}", event.id):
+    # One completion per set of answers the result is based on: an answer scored after the session
+    # completed (uploaded during or after Finish) changes the set, so the result is computed again.
+    answer_set = hashlib.sha256(",".join(sorted(r["answer_id"] for r in latest.values())).encode()).hexdigest()[:16]
+    if not await state.claim(f"complete:{sid}:{answer_set}", event.id):
         return []
     answers = [
         AnswerSummary(answer_id=r["answer_id"], question_id=q, attempt=r["attempt"], scores=Scores(**r["scores"]))
@@ -207,7 +211,8 @@ async def _try_complete(event: Event, state: State, objects: ObjectStore) -> lis
     overall = Scores(**{k: round(sum(v) / len(v), 1) if v else None for k, v in totals.items()})
     cards = [AnswerFeedback.model_validate_json(await objects.get_bytes(r["report_key"])).card for r in latest.values()]
     report_key = keys.session_feedback_key(sid)
-    report = session_feedback(cards, overall)
+    basis = Basis(questions_answered=len(latest), questions_total=len(qids))
+    report = session_feedback(cards, overall).model_copy(update={"based_on": basis})
     await objects.put_bytes(report_key, report.model_dump_json().encode(), "application/json")
     data = SessionCompletedData(
         session_id=sid,

@@ -14,6 +14,7 @@ from schemas import InterviewType, Level, keys
 from schemas.reports import SessionStatus, SessionView
 from schemas.scoring import SCORING, ScoringTable
 from services.gateway import handlers, views
+from services.gateway.auth import PrincipalDep, bearer_token
 from services.gateway.deps import ObjectsDep, OutboxDep, SessionDep, SessionsDep, SettingsDep
 
 VIDEO_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
@@ -57,10 +58,23 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, responses=UNAVAILABLE)
-async def create_session(body: SessionCreate, outbox: OutboxDep) -> SessionCreated:
-    """Create an interview session; keep the returned token, it is the only key to it."""
-    session_id, token, _ = await handlers.create_session(body.model_dump(), outbox)
+@router.post(
+    "/sessions",
+    status_code=status.HTTP_201_CREATED,
+    responses={401: {"description": "Sign-in needed (MI_AUTH_MODE=oidc)"}, **UNAVAILABLE},
+)
+async def create_session(
+    body: SessionCreate, outbox: OutboxDep, principal: PrincipalDep, settings: SettingsDep
+) -> SessionCreated:
+    """Create an interview session owned by the caller (device profile or signed-in user).
+
+    The returned token also opens this one session (API clients without an identity).
+    With MI_AUTH_MODE=oidc an identity is required.
+    """
+    if principal is None and settings.auth_mode == "oidc":
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first", {"WWW-Authenticate": "Bearer"})
+    owner = principal.owner if principal else None
+    session_id, token, _ = await handlers.create_session(body.model_dump(), outbox, owner)
     return SessionCreated(session_id=session_id, token=token)
 
 
@@ -160,3 +174,26 @@ async def retry_analysis(
         return RetryAccepted(**await handlers.retry_analysis(session, answer_id, outbox))
     except handlers.NotRetryable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+
+class Claimed(BaseModel):
+    session_id: str
+
+
+@router.post("/sessions/{session_id}/claim", responses={409: {"description": "Owned by someone else"}})
+async def claim_session(
+    request: Request,
+    session_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    sessions: SessionsDep,
+    principal: PrincipalDep,
+) -> Claimed:
+    """Move a session that only its bearer token opens (created before identities, or by an API client)
+    into the caller's history; the token in ``Authorization`` proves the right to it."""
+    session = await sessions.get(session_id)
+    if principal is None or not handlers.owns(session, bearer_token(request)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "session not found")
+    assert session is not None
+    if session.get("owner") not in (None, principal.owner):
+        raise HTTPException(status.HTTP_409_CONFLICT, "this session already belongs to another profile")
+    await sessions.update(session_id, {"$set": {"owner": principal.owner}})
+    return Claimed(session_id=session_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -27,9 +29,11 @@ from schemas import (
     SpeechAnalyzed,
     VisionAnalyzed,
 )
-from services.gateway import api, handlers, results, ui
+from services.gateway import api, auth, handlers, history, results, retention, ui
+from services.gateway.adapters.oidc import OidcClient
 from services.gateway.adapters.sessions import SessionRepository
 from services.gateway.config import Settings
+from services.gateway.identity import Identities
 from services.gateway.watchdog import Deadlines, Watchdog
 
 NAME = "gateway"
@@ -66,8 +70,12 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         ),
         settings.watchdog_interval_s,
     )
+    app.state.identities = identities = Identities(infra.documents)
+    app.state.oidc = None
     install_unavailable_handler(app)
     app.include_router(ops_router())
+    app.include_router(auth.router)
+    app.include_router(history.router)
     app.include_router(api.router)
     app.include_router(results.router)
     ui.mount(app)
@@ -82,17 +90,45 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         Subscription(SessionCompleted, NAME, partial(handlers.on_session_completed, sessions=sessions)),
     ]
 
+    async def erase(session_id: str) -> None:
+        await handlers.erase_session(session_id, infra.objects, outbox)
+
+    policy = retention.Policy(settings.retention_days, settings.abandoned_days)
+
+    async def cleanup_once() -> list[tuple[str, retention.Reason]]:
+        """One retention run now (``mockinterview cleanup``, tests)."""
+        return await retention.run_once(sessions, erase, policy, identities.sweep)
+
+    app.state.cleanup = cleanup_once
+
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
+        if settings.oidc_issuer and settings.oidc_client_id:
+            secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None
+            app.state.oidc = OidcClient(settings.oidc_issuer, settings.oidc_client_id, secret, settings.oidc_audience)
         await outbox.start()
         await watchdog.start()
+        cleanup = None
+        if settings.retention_interval_s > 0:
+            cleanup = asyncio.create_task(
+                retention.scheduler(
+                    infra.documents, sessions, erase, policy, settings.retention_interval_s, identities.sweep
+                ),
+                name="retention",
+            )
         try:
             yield
         finally:
+            if cleanup is not None:
+                cleanup.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await cleanup
             await watchdog.stop()
             await outbox.stop()
+            if app.state.oidc is not None:
+                await app.state.oidc.aclose()
 
-    # The HTTP routes and the watchdog publish these; the projections publish nothing.
+    # The HTTP routes, the watchdog and the retention cleanup publish these; the projections publish nothing.
     return Service(
         NAME,
         projections,

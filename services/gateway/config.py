@@ -1,6 +1,8 @@
 """Settings of the gateway."""
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
 
 from runtime.settings import PlatformSettings
 
@@ -20,3 +22,40 @@ class Settings(PlatformSettings):
     deadline_media_s: float = Field(default=300.0, gt=0, description="Answer uploaded -> media extracted.")
     deadline_analysis_s: float = Field(default=600.0, gt=0, description="Media extracted -> answer scored.")
     deadline_completion_s: float = Field(default=300.0, gt=0, description="Session finished -> session completed.")
+
+    # -------------------------------------------------------------- identity
+    auth_mode: Literal["device", "oidc"] = Field(
+        default="device",
+        description="device: a profile per browser, no sign-up (embedded default); "
+        "oidc: sign-in through the OpenID Connect provider below.",
+    )
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure flag on cookies; unset: when the request came over HTTPS."
+    )
+    device_cookie_days: int = Field(default=400, ge=1, le=400, description="Browsers cap cookies at 400 days.")
+    login_days: float = Field(default=7, gt=0, description="How long a browser sign-in lasts.")
+    oidc_issuer: str | None = Field(default=None, description="Issuer URL; discovery is read from it.")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = Field(default=None, description="Unset for a public client (PKCE only).")
+    oidc_audience: str | None = Field(
+        default=None, description="Audience that API bearer JWTs must carry; defaults to the client id."
+    )
+    oidc_scopes: str = "openid profile email"
+    oidc_redirect_url: str | None = Field(
+        default=None, description="Registered callback URL; unset: <this server>/auth/callback."
+    )
+
+    # -------------------------------------------------------------- retention
+    retention_days: float = Field(default=30, gt=0, description="Sessions older than this are erased.")
+    abandoned_days: float = Field(
+        default=7, gt=0, description="Sessions never completed and untouched this long are erased."
+    )
+    retention_interval_s: float = Field(
+        default=3600, ge=0, description="How often the cleanup runs in the gateway; 0 turns it off."
+    )
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> "Settings":
+        if self.auth_mode == "oidc" and not (self.oidc_issuer and self.oidc_client_id):
+            raise ValueError("MI_AUTH_MODE=oidc needs MI_OIDC_ISSUER and MI_OIDC_CLIENT_ID")
+        return self

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 
 from runtime.bus.port import Bus
 from runtime.outbox import Outbox
 from runtime.storage.objects import ObjectStore
 from services.gateway import handlers
 from services.gateway.adapters.sessions import SessionRepository
+from services.gateway.auth import PrincipalDep, bearer_token
 from services.gateway.config import Settings
 
 
@@ -46,14 +47,15 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 async def owned_session(
+    request: Request,
     session_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
     sessions: SessionsDep,
-    authorization: Annotated[str | None, Header()] = None,
+    principal: PrincipalDep,
 ) -> dict[str, Any]:
-    """The session if the bearer token owns it; 404 otherwise (no existence leak)."""
-    token = authorization.removeprefix("Bearer ").strip() if authorization else None
+    """The session if the caller owns it (profile, sign-in or JWT) or holds its bearer token; 404 otherwise."""
     session = await sessions.get(session_id)
-    if not handlers.owns(session, token):
+    token = bearer_token(request)
+    if not handlers.may_access(session, principal.owner if principal else None, token):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "session not found")
     assert session is not None
     return session

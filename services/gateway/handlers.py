@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from runtime.outbox import Effect
+from runtime.storage.objects import ObjectStore
 from schemas import (
     AnswerFailed,
     AnswerScored,
@@ -25,12 +26,15 @@ from schemas import (
     MediaExtracted,
     QuestionsGenerated,
     SessionCompleted,
+    SessionDeleted,
+    SessionDeletedData,
     SessionFinished,
     SessionFinishedData,
     SessionRequested,
     SessionRequestedData,
     SpeechAnalyzed,
     VisionAnalyzed,
+    keys,
 )
 
 SOURCE = "mockinterview/gateway"
@@ -44,6 +48,12 @@ class Commit(Protocol):
     async def commit(
         self, events: Sequence[Event], effects: Sequence[Effect] = (), watch: dict[str, Any] | None = None
     ) -> bool: ...
+
+
+class Erasing(Commit, Protocol):
+    """The outbox, which also drops what it still holds for a session being erased."""
+
+    async def forget(self, session_id: str) -> int: ...
 
 
 class Sessions(Protocol):
@@ -60,19 +70,37 @@ def hash_token(token: str) -> str:
 
 def owns(session: dict[str, Any] | None, token: str | None) -> bool:
     """True when ``token`` is the session's bearer token (constant-time)."""
-    if session is None or not token:
+    if session is None or not token or not session.get("token_sha256"):
         return False
     return hmac.compare_digest(session["token_sha256"], hash_token(token))
 
 
-async def create_session(request: dict[str, Any], outbox: Commit) -> tuple[str, str, SessionRequested]:
-    """Store a new session with its SessionRequested; return (session id, bearer token, the event)."""
+def may_access(session: dict[str, Any] | None, owner: str | None, token: str | None) -> bool:
+    """The session's owner (device profile or OIDC user), or whoever holds its bearer token."""
+    if session is None:
+        return False
+    if owner is not None and session.get("owner") == owner:
+        return True
+    return owns(session, token)
+
+
+async def create_session(
+    request: dict[str, Any], outbox: Commit, owner: str | None = None
+) -> tuple[str, str, SessionRequested]:
+    """Store a new session with its SessionRequested; return (session id, bearer token, the event).
+
+    ``owner`` (a device profile or OIDC user) finds it in their history; the
+    bearer token keeps working for API clients that have no identity.
+    """
     session_id = uuid.uuid4().hex
     token = secrets.token_urlsafe(32)
     data = SessionRequestedData(session_id=session_id, **request)
-    doc = {
+    doc: dict[str, Any] = {
         "token_sha256": hash_token(token),
+        "owner": owner,
         "request": data.model_dump(mode="json", exclude={"job_description", "resume"}),
+        # The candidate's inputs stay with the session: shown back, exported, erased with it.
+        "inputs": {"job_description": data.job_description, "resume": data.resume},
         "status": "generating_questions",
         "questions": [],
         "answers": {},
@@ -207,6 +235,16 @@ def _content_type(video_key: str) -> str:
     return "video/mp4" if video_key.endswith(".mp4") else "video/webm"
 
 
+async def erase_session(session_id: str, objects: ObjectStore, outbox: Erasing) -> SessionDeleted:
+    """Delete the session's objects, then its document together with SessionDeleted (which makes every
+    other service erase what it holds): the candidate's delete and the retention cleanup."""
+    await objects.delete_prefix(keys.session_prefix(session_id))
+    await outbox.forget(session_id)
+    event = SessionDeleted.new(SessionDeletedData(session_id=session_id), source=SOURCE, sessionid=session_id)
+    await outbox.commit([event], [Effect("delete", SESSIONS, session_id)])
+    return event
+
+
 # ---------------------------------------------------------------- projections
 async def on_questions_generated(event: QuestionsGenerated, sessions: Sessions) -> None:
     questions = [q.model_dump(mode="json") for q in event.data.questions]
@@ -284,13 +322,23 @@ async def on_answer_scored(event: AnswerScored, sessions: Sessions) -> None:
 
 
 async def on_session_completed(event: SessionCompleted, sessions: Sessions) -> None:
+    """The session's result; a later SessionCompleted (answers that arrived after Finish) replaces it."""
+    d = event.data
+    answered = len({a.question_id for a in d.answers})
     await sessions.update(
         event.sessionid,
         {
             "$set": {
                 "status": "completed",
-                "scores": event.data.scores.model_dump(mode="json"),
-                "feedback_key": event.data.report_key,
+                "scores": d.scores.model_dump(mode="json"),
+                "feedback_key": d.report_key,
+                "result": {
+                    "answer_ids": [a.answer_id for a in d.answers],
+                    "unanswered_question_ids": list(d.unanswered_question_ids),
+                    "questions_answered": answered,
+                    "questions_total": answered + len(d.unanswered_question_ids),
+                    "completed_at": event.time.isoformat(),
+                },
             }
         },
     )

@@ -11,13 +11,21 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Header, HTTPException, Path, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from runtime.outbox import Effect
 from runtime.storage.objects import ObjectNotFound, ObjectStore
-from schemas import Model, SessionDeleted, SessionDeletedData, keys
-from schemas.reports import AnswerFeedback, AnswerReport, SessionFeedback, SessionResults, SpeechReport, VisionReport
+from schemas import Model
+from schemas.reports import (
+    AnswerFeedback,
+    AnswerReport,
+    Basis,
+    SessionFeedback,
+    SessionResults,
+    SpeechReport,
+    VisionReport,
+)
 from services.gateway import views
 from services.gateway.deps import ObjectsDep, OutboxDep, SessionDep, SessionsDep
-from services.gateway.handlers import SESSIONS, SOURCE
+from services.gateway.export import archive_stream
+from services.gateway.handlers import erase_session
 
 router = APIRouter(prefix="/api", tags=["results"])
 AnswerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
@@ -97,9 +105,12 @@ async def answer_report(session: SessionDep, answer_id: AnswerId, objects: Objec
 @router.get("/sessions/{session_id}/results")
 async def session_results(session: SessionDep, objects: ObjectsDep) -> SessionResults:
     """Session scores and feedback across answers, once the session is completed."""
+    result = session.get("result")
     return SessionResults(
         status=session["status"],
         scores=session.get("scores"),
+        # "Based on N of M questions": an answer scored after Finish is in once the result is recomputed.
+        based_on=Basis(**{k: result[k] for k in ("questions_answered", "questions_total")}) if result else None,
         feedback=await _read(objects, session.get("feedback_key"), SessionFeedback),
         answers=views.answer_results(session),
     )
@@ -134,27 +145,27 @@ async def session_events(request: Request, session: SessionDep, sessions: Sessio
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/sessions/{session_id}/export")
-async def export_session(session: SessionDep, objects: ObjectsDep) -> Response:
-    """Everything stored about the session, as one JSON document."""
-    body: dict[str, Any] = {k: v for k, v in session.items() if k != "token_sha256"}
-    reports = {aid: await answer_report(session, aid, objects) for aid in session["answers"]}
-    body["reports"] = {aid: r.model_dump(mode="json") for aid, r in reports.items()}
-    feedback = await _read(objects, session.get("feedback_key"), SessionFeedback)
-    body["session_feedback"] = feedback.model_dump(mode="json") if feedback else None
-    return Response(
-        json.dumps(body, indent=2),
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="interview-{session["_id"]}.json"'},
+@router.get(
+    "/sessions/{session_id}/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "A zip archive"}},
+)
+async def export_session(session: SessionDep, objects: ObjectsDep) -> StreamingResponse:
+    """Everything about the session as one zip: inputs (setup, job description, résumé), recordings, reports."""
+    size, chunks = await archive_stream(session, objects)
+    return StreamingResponse(
+        chunks,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="interview-{session["_id"]}.zip"',
+            "Content-Length": str(size),
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_session(session: SessionDep, objects: ObjectsDep, outbox: OutboxDep) -> Response:
     """Erase videos, audio, frames, reports and results; other services erase theirs on SessionDeleted."""
-    sid = session["_id"]
-    await objects.delete_prefix(keys.session_prefix(sid))
-    await outbox.forget(sid)
-    event = SessionDeleted.new(SessionDeletedData(session_id=sid), source=SOURCE, sessionid=sid)
-    await outbox.commit([event], [Effect("delete", SESSIONS, sid)])
+    await erase_session(session["_id"], objects, outbox)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
