@@ -119,7 +119,6 @@ class QuestionBank:
         self.entries = entries
         self._embed = embed
         self._vectors: np.ndarray | None = None
-        self._topics: np.ndarray | None = None
 
     @classmethod
     def load(cls, path: Path | None = None, embed: Embed | None = None) -> QuestionBank:
@@ -152,14 +151,14 @@ class QuestionBank:
         return self._vectors @ self._vectors.T
 
     def topic_vectors(self) -> np.ndarray | None:
-        """Embeddings of each question with its criteria: what it is about, for job-description relevance."""
+        """What each question is about, for job-description relevance: the same embeddings of the
+        question texts as near-duplicate detection (adding the criteria ranked the same on the
+        descriptions tried and tripled the embedding time)."""
         if self._embed is None:
             return None
-        if self._topics is None:
-            self._topics = self._embed(
-                [" ".join((e.text.replace("{role}", "the role"), *e.statements)) for e in self.entries]
-            )
-        return self._topics
+        if self._vectors is None:
+            self._vectors = self._embed([e.text for e in self.entries])
+        return self._vectors
 
     def pick(
         self,
