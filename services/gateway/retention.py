@@ -32,6 +32,8 @@ log = get_logger(__name__)
 RUNS = "retention_runs"
 BATCH = 1000
 """Sessions looked at per run; the rest wait for the next run."""
+FIRST_RUN_AFTER_S = 60.0
+"""The first run waits this long after start: out of the way of start-up, yet soon after a restart."""
 
 DELETED = Counter(
     "mi_retention_sessions_deleted_total", "Sessions erased by the retention cleanup, by reason.", ["reason"]
@@ -133,8 +135,10 @@ async def scheduler(
     policy: Policy,
     interval_s: float,
     cleanup: Callable[[], Awaitable[int]] | None = None,
+    first_after_s: float = FIRST_RUN_AFTER_S,
 ) -> None:
-    """Run the cleanup every ``interval_s`` until cancelled (first run right away)."""
+    """Run the cleanup every ``interval_s`` until cancelled; the first run ``first_after_s`` after start."""
+    await asyncio.sleep(first_after_s)
     while True:
         try:
             if await claim_run(store, interval_s):

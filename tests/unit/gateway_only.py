@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from mockinterview import registry
-from runtime.bus.memory import InMemoryBus
+from runtime.bus.port import Bus
 from runtime.infra import Infrastructure, open_infrastructure
 from runtime.runner import running
 from runtime.settings import Mode, PlatformSettings
@@ -29,8 +29,7 @@ class Gateway:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://gateway", **kwargs)
 
     @property
-    def bus(self) -> InMemoryBus:
-        assert isinstance(self.infra.bus, InMemoryBus)
+    def bus(self) -> Bus:
         return self.infra.bus
 
 
