@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Protocol, TypeVar
 
+from runtime.errors import NotYet
 from runtime.llm import LLMClient
 from runtime.storage.objects import ObjectStore
 from schemas import (
@@ -40,7 +41,7 @@ R = TypeVar("R", SpeechReport, VisionReport)
 PARTS = ("speech", "vision")
 
 
-class NotReady(RuntimeError):
+class NotReady(NotYet):
     """An event this one depends on has not been processed yet; the bus retries."""
 
 
