@@ -44,6 +44,7 @@ class Stats:
     done_at: list[float] = field(default_factory=list)
     scored: int = 0
     failed: int = 0
+    failures: list[Any] = field(default_factory=list)
 
     def summary(self, started: float, candidates: int, answers: int) -> dict[str, Any]:
         def pct(values: list[float], q: float) -> float:
@@ -57,6 +58,7 @@ class Stats:
             "error_samples": self.errors[:5],
             "scored": self.scored,
             "failed": self.failed,
+            "failure_samples": self.failures[:5],
             "latency_ms": {
                 k: {"n": len(v), "p50": pct(v, 0.5), "p95": pct(v, 0.95), "mean": round(statistics.mean(v) * 1000, 1)}
                 for k, v in sorted(self.latency.items())
@@ -102,7 +104,8 @@ async def candidate(base: str, clip: bytes, answers: int, stats: Stats, timeout_
             await call(stats, "finish", client, "POST", f"{url}/finish", headers=auth)
             while True:
                 doc = (await call(stats, "read session", client, "GET", url, headers=auth)).json()
-                if doc["status"] in ("completed", "failed"):
+                terminal = all(a["status"] in ("scored", "failed") for a in doc["answers"].values())
+                if doc["status"] in ("completed", "failed") and terminal:
                     break
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"results not in; status {doc['status']}")
@@ -110,6 +113,7 @@ async def candidate(base: str, clip: bytes, answers: int, stats: Stats, timeout_
             states = [a["status"] for a in doc["answers"].values()]
             stats.scored += states.count("scored")
             stats.failed += len(states) - states.count("scored")
+            stats.failures += [a.get("error") for a in doc["answers"].values() if a["status"] != "scored"]
             stats.done_at.append(time.monotonic())
         except (httpx.HTTPError, TimeoutError, KeyError) as exc:
             stats.errors.append(repr(exc)[:200])

@@ -22,15 +22,34 @@ app = typer.Typer(
 )
 
 
+ServiceName = Annotated[str, typer.Argument(envvar="MI_SERVICE", help=", ".join(registry.SERVICE_NAMES))]
+
+
+def _require(names: tuple[str, ...]) -> None:
+    """Stop with the install command when a service's dependency group is missing."""
+    missing = {n: registry.missing_libraries(n) for n in names}
+    if any(missing.values()):
+        groups = ",".join(n for n, m in missing.items() if m)
+        libs = ", ".join(sorted({lib for m in missing.values() for lib in m}))
+        typer.echo(f"error: missing {libs}; install them with: pip install 'mockinterview[{groups}]'", err=True)
+        raise typer.Exit(2)
+
+
 @app.command()
 def up(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="HTTP port of the web UI and API.")] = 8000,
-    data_dir: Annotated[Path, typer.Option(help="Where videos, results and models' outputs go.")] = Path(".data"),
+    host: Annotated[str | None, typer.Option(help="Interface to listen on [default: MI_HOST or 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port of the UI and API [default: MI_PORT or 8000].")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where videos and results go [default: MI_DATA_DIR or .data].")
+    ] = None,
 ) -> None:
     """Run the whole platform in this process (embedded mode) and serve the web UI."""
-    base = PlatformSettings()
-    configure_logging(base.log_level, base.log_json)
+    _require(registry.SERVICE_NAMES)
+    gateway = registry.settings_of("gateway")(mode=Mode.embedded)
+    configure_logging(gateway.log_level, gateway.log_json)
+    default_host, default_port = registry.listen_address("gateway", gateway)
+    host, port = host or default_host, port or default_port
+    data_dir = data_dir or gateway.data_dir
     overrides = {"mode": Mode.embedded, "data_dir": data_dir}
 
     async def main() -> None:
@@ -43,30 +62,78 @@ def up(
 
 
 @app.command()
-def service(name: Annotated[str, typer.Argument(help=", ".join(registry.SERVICE_NAMES))]) -> None:
+def service(name: ServiceName) -> None:
     """Run one service against Kafka, S3, MongoDB and Triton from MI_* settings."""
     try:
         module = registry.load(name)
     except KeyError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    _require((name,))
     settings = module.settings(mode=Mode.distributed)
     configure_logging(settings.log_level, settings.log_json)
+    host, port = registry.listen_address(name, settings)
 
     async def main() -> None:
         async with open_infrastructure(settings, client_id=name) as infra:
             _, svc = module.build(infra, mode=Mode.distributed)
+            http_app = svc.http_app if svc.http_app is not None else ops_app(f"mockinterview-{name}")
             sidecar = None
-            if svc.http_app is not None:
-                host, port = settings.host, settings.port  # type: ignore[attr-defined]  # gateway's
-                http_app = svc.http_app
-                if not getattr(settings, "metrics_on_api", True):  # metrics on their own port, off the public one
-                    sidecar = (ops_app(f"mockinterview-{name}"), settings.metrics_host, settings.metrics_port)
-            else:
-                host, port = settings.metrics_host, settings.metrics_port
-                http_app = ops_app(f"mockinterview-{name}")
+            if svc.http_app is not None and not getattr(settings, "metrics_on_api", True):
+                # The gateway's metrics on their own port, off the public one.
+                sidecar = (ops_app(f"mockinterview-{name}"), settings.metrics_host, settings.metrics_port)
             await serve([svc], infra, http_app, host, port, sidecar)
 
     asyncio.run(main())
+
+
+@app.command()
+def health(
+    name: ServiceName,
+    ready: Annotated[
+        bool, typer.Option("--ready", help="Check /readyz (its dependencies) instead of /healthz.")
+    ] = False,
+) -> None:
+    """Exit 0 when the service running here answers its health (or readiness) check: the images' probe."""
+    import urllib.request
+
+    try:
+        settings = registry.settings_of(name)()
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    host, port = registry.listen_address(name, settings)
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # listening everywhere: ask locally
+    url = f"http://{host}:{port}/{'readyz' if ready else 'healthz'}"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as res:
+            typer.echo(f"{url}: {res.status}")
+    except Exception as exc:  # refused, timed out, or 503: not healthy
+        typer.echo(f"{url}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def cleanup() -> None:
+    """Erase expired and abandoned sessions once (MI_RETENTION_DAYS, MI_ABANDONED_DAYS): a cron job's command.
+
+    The gateway also runs this every MI_RETENTION_INTERVAL_S; in the distributed mode this command
+    publishes SessionDeleted on Kafka so every service erases its part.
+    """
+    _require(("gateway",))
+    module = registry.load("gateway")
+    settings = module.settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    async def main() -> int:
+        async with open_infrastructure(settings, client_id="cleanup") as infra:
+            _, svc = module.build(infra)
+            await infra.bus.start()  # publish only: nothing is subscribed
+            try:
+                erased = await svc.http_app.state.cleanup()
+            finally:
+                await infra.bus.stop()
+            return len(erased)
+
+    typer.echo(f"erased {asyncio.run(main())} session(s)")
 
 
 @app.command()

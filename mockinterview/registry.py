@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,9 +32,41 @@ class ServiceModule:
         return settings, self.create(settings, infra, ports)
 
 
-def load(name: str) -> ServiceModule:
+def _known(name: str) -> str:
     if name not in SERVICE_NAMES:
         raise KeyError(f"unknown service {name!r}; choose one of {', '.join(SERVICE_NAMES)}")
-    app = importlib.import_module(f"services.{name}.app")
-    config = importlib.import_module(f"services.{name}.config")
-    return ServiceModule(name, config.Settings, app.create)
+    return name
+
+
+def settings_of(name: str) -> type[PlatformSettings]:
+    """The service's settings class (imports only its config, not its libraries)."""
+    config = importlib.import_module(f"services.{_known(name)}.config")
+    settings: type[PlatformSettings] = config.Settings
+    return settings
+
+
+def load(name: str) -> ServiceModule:
+    app = importlib.import_module(f"services.{_known(name)}.app")
+    return ServiceModule(name, settings_of(name), app.create)
+
+
+def listen_address(name: str, settings: PlatformSettings) -> tuple[str, int]:
+    """Where a service serves HTTP: the gateway its API (MI_HOST, MI_PORT), the others
+    /metrics, /healthz and /readyz (MI_METRICS_HOST, MI_METRICS_PORT)."""
+    if _known(name) == "gateway":
+        return settings.host, settings.port  # type: ignore[attr-defined]  # the gateway's settings
+    return settings.metrics_host, settings.metrics_port
+
+
+def missing_libraries(name: str) -> list[str]:
+    """Requirements of the service's dependency group (pyproject.toml) that are not installed."""
+    missing = []
+    for req in importlib.metadata.requires("mockinterview") or []:
+        spec, _, marker = req.partition(";")
+        if re.search(rf"extra\s*==\s*['\"]{_known(name)}['\"]", marker):
+            dist = re.match(r"[A-Za-z0-9._-]+", spec.strip())
+            try:
+                importlib.metadata.version(dist.group(0) if dist else spec)
+            except importlib.metadata.PackageNotFoundError:
+                missing.append(spec.strip())
+    return missing

@@ -15,3 +15,9 @@ class Unavailable(RuntimeError):
         super().__init__(f"{dependency} unavailable: {message}")
         self.dependency = dependency
         self.message = message
+
+
+class NotYet(RuntimeError):
+    """An event this one depends on has not been processed yet (events of different topics can arrive in any
+    order, above all after an outage). The delivery middleware retries it with capped backoff for up to
+    ``unavailable_wait_s`` without spending the handler's attempts; past that it counts as a failure."""

@@ -27,6 +27,7 @@ from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ValidationError
 
 from runtime.logging import get_logger
+from runtime.settings import PlatformSettings
 
 log = get_logger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -308,13 +309,11 @@ class LLMClient:
         raise LLMError("unreachable")
 
 
-def client_from_settings(settings: Any) -> LLMClient | None:
+def client_from_settings(settings: PlatformSettings) -> LLMClient | None:
     """The configured client, or None for the deterministic (no-key) mode."""
-    import os
-
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     if settings.llm_provider == "groq":
-        key = key or os.environ.get("GROQ_API_KEY")
+        key = key or (settings.groq_api_key.get_secret_value() if settings.groq_api_key else None)
         if not key:
             raise ValueError("MI_LLM_PROVIDER=groq needs GROQ_API_KEY (or MI_LLM_API_KEY)")
         return LLMClient(GroqTransport(key, settings.llm_model, settings.llm_timeout_s), settings.llm_model)

@@ -93,6 +93,7 @@ class Outbox:
         self._inline_s = inline_s
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
         self._started = datetime.now(UTC)
 
     async def commit(self, events: Sequence[Event], effects: Sequence[Effect] = (), watch: Doc | None = None) -> bool:
@@ -125,12 +126,20 @@ class Outbox:
             # Committed: the relay applies the effects when the store is back. The caller's answer stands.
             log.warning("outbox.effects_deferred", entry=entry_id)
             return True
+        # Publish now, but answer the caller after ``inline_s`` at most: a slow publish goes on in the
+        # background (never cancelled half-way, which would publish the entry twice), a failed one is queued.
+        task = asyncio.create_task(self._relay_or_queue(entry_id))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        await asyncio.wait({task}, timeout=self._inline_s)
+        return True
+
+    async def _relay_or_queue(self, entry_id: str) -> None:
         try:
-            await asyncio.wait_for(self.relay(entry_id), self._inline_s)
-        except Exception as exc:  # the bus is slow or down: the relay keeps trying, the caller is answered now
+            await self.relay(entry_id)
+        except Exception as exc:  # the bus is down: the relay keeps trying, the caller was answered
             log.warning("outbox.publish_deferred", entry=entry_id, error=repr(exc)[:200])
             self._queue.put_nowait(entry_id)
-        return True
 
     async def _apply(self, entry_id: str, effects: list[Effect]) -> None:
         for effect in effects:

@@ -12,6 +12,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+"""Largest answer video, by default: the gateway refuses more and media re-checks (MI_MAX_UPLOAD_BYTES)."""
+
 
 class Mode(StrEnum):
     embedded = "embedded"
@@ -66,7 +69,14 @@ class PlatformSettings(BaseSettings):
     llm_base_url: str = "https://api.openai.com/v1"
     llm_model: str = "llama-3.3-70b-versatile"
     llm_api_key: SecretStr | None = Field(default=None, description="Falls back to GROQ_API_KEY for groq.")
+    groq_api_key: SecretStr | None = Field(
+        default=None, validation_alias="GROQ_API_KEY", description="Groq's own variable name, read as is."
+    )
     llm_timeout_s: float = 60.0
+
+    max_upload_bytes: int = Field(
+        default=MAX_UPLOAD_BYTES, gt=0, description="Largest answer video: the gateway refuses more, media too."
+    )
 
     retry_attempts: int = Field(default=4, ge=1, description="Handler tries before dead-lettering.")
     retry_backoff_s: float = Field(default=0.5, ge=0, description="First retry delay; doubles each try.")

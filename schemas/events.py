@@ -61,6 +61,14 @@ class SessionRequestedData(Model):
     resume: SafeText | None = Field(default=None, max_length=20_000)
 
 
+class JobMatch(Model):
+    """A part of the candidate's job description (or résumé) that a question targets."""
+
+    source: Literal["job_description", "resume"]
+    excerpt: str = Field(min_length=1, max_length=300)
+    similarity: float = Field(ge=-1, le=1, description="Cosine similarity of the question and the excerpt.")
+
+
 class Question(Model):
     question_id: str
     index: int = Field(ge=0)
@@ -71,6 +79,9 @@ class Question(Model):
     outline: tuple[str, ...] = ()
     rubric: tuple[Criterion, ...] = Field(default=(), description="Anchored scale per criterion.")
     misconceptions: tuple[Misconception, ...] = Field(default=(), description="Known wrong claims (technical).")
+    targets: tuple[JobMatch, ...] = Field(
+        default=(), description="Parts of the job description/résumé this question targets, best first."
+    )
 
 
 class QuestionsGeneratedData(Model):

@@ -20,7 +20,8 @@ from pydantic import Field, PlainSerializer
 
 from schemas.assessment import ContentAssessment
 from schemas.envelope import SCHEMA_VERSION, Model
-from schemas.events import InterviewType, Level, Question, QuestionType, Scores, Stage
+from schemas.events import InterviewType, JobMatch, Level, Question, QuestionType, Scores, Stage
+from schemas.history import Progress, SessionList
 from schemas.rubric import Criterion, Misconception
 
 Seconds = Annotated[float, Field(ge=0, description="Seconds from the start of the answer.")]
@@ -244,10 +245,18 @@ class AnswerFeedback(Report):
     feedback: FeedbackText
 
 
+class Basis(Model):
+    """What a session result is based on: "based on N of M questions"."""
+
+    questions_answered: int = Field(ge=0, description="Questions with a scored answer in the result.")
+    questions_total: int = Field(ge=0)
+
+
 class SessionFeedback(Report):
     """Patterns across a session's answers (``keys.session_feedback_key``)."""
 
     scores: Scores
+    based_on: Basis | None = None
     strengths: tuple[str, ...] = ()
     improvements: tuple[str, ...] = ()
     next_steps: tuple[str, ...] = ()
@@ -300,11 +309,14 @@ class QuestionView(Model):
     outline: tuple[str, ...] | None = None
     rubric: tuple[Criterion, ...] | None = None
     misconceptions: tuple[Misconception, ...] | None = None
+    targets: tuple[JobMatch, ...] = Field(
+        default=(), description="Parts of the candidate's job description/résumé this question targets."
+    )
 
     @classmethod
     def of(cls, question: Question, reveal: bool) -> QuestionView:
         """The view of ``question``, with its guidance only when ``reveal``."""
-        fields = question.model_dump(include={"question_id", "index", "text", "type", "expected_duration_s"})
+        fields = question.model_dump(include={"question_id", "index", "text", "type", "expected_duration_s", "targets"})
         if reveal:
             fields |= {
                 "criteria": question.criteria,
@@ -347,6 +359,13 @@ class AnswerView(Model):
     retries: int = Field(default=0, ge=0, description="Times the analysis was retried (POST .../retry).")
 
 
+class SessionInputs(Model):
+    """What the candidate gave besides the setup: stored with the session, exported, erased with it."""
+
+    job_description: str | None = None
+    resume: str | None = None
+
+
 class SessionView(Model):
     """``GET /api/sessions/{id}``: setup, questions, status and per-answer status."""
 
@@ -359,6 +378,7 @@ class SessionView(Model):
     created_at: datetime
     scores: Scores | None = None
     error: Failure | None = None
+    inputs: SessionInputs = Field(default_factory=SessionInputs)
 
 
 class AnswerReport(Model):
@@ -387,6 +407,9 @@ class SessionResults(Model):
 
     status: SessionStatus
     scores: Scores | None = None
+    based_on: Basis | None = Field(
+        default=None, description="Once completed; an answer scored after Finish updates it and the scores."
+    )
     feedback: SessionFeedback | None = None
     answers: dict[str, AnswerResult] = Field(default_factory=dict, description="By answer id.")
 
@@ -400,5 +423,7 @@ ALL_REPORTS: tuple[type[Model], ...] = (
     SessionView,
     AnswerReport,
     SessionResults,
+    SessionList,
+    Progress,
 )
 """Exported to ``schemas/json/`` next to the events."""

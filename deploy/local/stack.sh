@@ -10,7 +10,7 @@
 #
 # Installs are cached in $MI_STACK_CACHE (default ~/.cache/mockinterview-stack);
 # runtime state (data, pids, logs/, stack.env) lives in $MI_STACK_STATE
-# (default <repo>/.stack). Components: kafka s3 mongo triton llm toxiproxy (all by default).
+# (default <repo>/.stack). Components: kafka s3 mongo triton llm toxiproxy oidc (all by default).
 # toxiproxy sits between services and Kafka, S3 and MongoDB in the fault-injection
 # tests (tests/faults); Kafka has an extra listener advertised at the proxy's port.
 set -euo pipefail
@@ -28,6 +28,8 @@ MEDIAPIPE_VERSION=0.10.21
 XLLAMACPP_VERSION=2026.10.11549
 SMOLLM2_VERSION=0.1.2
 TOXIPROXY_VERSION=v2.5.0
+AXE_CORE_VERSION=4.10.3
+HYDRA_VERSION=v2.3.0
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -40,7 +42,7 @@ TRITON_MODELS="${MI_TRITON_MODELS:-$REPO/deploy/triton/models}"
 S3_ACCESS_KEY="${MI_STACK_S3_ACCESS_KEY:-mockinterview}"
 S3_SECRET_KEY="${MI_STACK_S3_SECRET_KEY:-mockinterview-local-secret}"
 PYTHON="${PYTHON:-python3}"
-ALL=(kafka s3 mongo triton llm toxiproxy)
+ALL=(kafka s3 mongo triton llm toxiproxy oidc)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -166,6 +168,18 @@ install_llm() {
   touch "$venv/.done"
 }
 
+install_oidc() {
+  # Ory Hydra: a certified OpenID Connect provider, built from its Go module through a
+  # wrapper (upstream's go.mod has replace directives, so `go install pkg@version` refuses it),
+  # with SQLite compiled in for its in-memory store.
+  local bin="$CACHE/bin/hydra-$HYDRA_VERSION"
+  [[ -x "$bin" ]] && return
+  log "hydra $HYDRA_VERSION: building the wrapper module (cgo, sqlite)"
+  mkdir -p "$CACHE/bin"
+  (cd "$HERE/hydra" && CGO_ENABLED=1 go build -tags sqlite,sqlite_omit_load_extension -o "$bin.tmp" .)
+  mv "$bin.tmp" "$bin"
+}
+
 install_kustomize() {
   # Renders deploy/k8s overlays in the tests (no cluster needed).
   local bin="$CACHE/bin/kustomize-$KUSTOMIZE_VERSION"
@@ -214,6 +228,19 @@ install_compose_schema() {
     "$CACHE"/compose-spec/docker_compose-1.29.2-*.whl "$out"
 }
 
+install_axe() {
+  # axe-core (npm), injected by the browser tests to check every screen's accessibility.
+  local dir="$CACHE/axe-core-$AXE_CORE_VERSION" tmp
+  [[ -f "$dir/axe.min.js" ]] && return
+  command -v npm >/dev/null || { log "warning: npm not found: the browser tests need axe-core"; return 0; }
+  log "axe-core $AXE_CORE_VERSION: npm pack"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack -q "axe-core@$AXE_CORE_VERSION" >/dev/null && tar -xzf "axe-core-$AXE_CORE_VERSION.tgz")
+  mkdir -p "$dir"
+  cp "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$dir/"
+  rm -rf "$tmp"
+}
+
 install_tools() {
   install_kustomize
   install_kubeconform
@@ -223,16 +250,17 @@ install_tools() {
   local missing=()
   command -v kcat >/dev/null || missing+=(kcat)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v npm >/dev/null || missing+=(npm)  # axe-core for the browser tests
   command -v promtool >/dev/null || missing+=(prometheus)  # promtool + a server for the alerting test
   command -v espeak-ng >/dev/null || missing+=(espeak-ng)
   command -v sox >/dev/null || missing+=(sox)
-  ((${#missing[@]})) || return 0
-  if command -v apt-get >/dev/null; then
+  if ((${#missing[@]})) && command -v apt-get >/dev/null; then
     log "apt-get install ${missing[*]}"
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
+  elif ((${#missing[@]})); then
     log "warning: ${missing[*]} not found and apt-get unavailable"
   fi
+  install_axe
 }
 
 # ---------------------------------------------------------------- start
@@ -350,6 +378,29 @@ start_toxiproxy() {
   done
 }
 
+start_oidc() {
+  # Hydra on loopback with an in-memory store (clients are created by whoever needs one, through
+  # the admin API). It has no login UI of its own: a login/consent app accepts its challenges
+  # (the integration tests do that through the admin API).
+  local public admin secret
+  public=$(free_port); admin=$(free_port)
+  secret="$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+  launch oidc "$LOGS/oidc.log" env DSN=memory LOG_LEVEL=warn \
+    SECRETS_SYSTEM="$secret" STRATEGIES_ACCESS_TOKEN=jwt \
+    URLS_SELF_ISSUER="http://127.0.0.1:$public" \
+    URLS_LOGIN="http://127.0.0.1:$public/login-ui" URLS_CONSENT="http://127.0.0.1:$public/consent-ui" \
+    SERVE_PUBLIC_HOST=127.0.0.1 SERVE_PUBLIC_PORT="$public" SERVE_ADMIN_HOST=127.0.0.1 SERVE_ADMIN_PORT="$admin" \
+    "$CACHE/bin/hydra-$HYDRA_VERSION" serve all --dev
+  env_set MI_HYDRA_PUBLIC_URL "http://127.0.0.1:$public"
+  env_set MI_HYDRA_ADMIN_URL "http://127.0.0.1:$admin"
+  local end=$((SECONDS + 60))
+  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$public/.well-known/openid-configuration")" == 200 ]]; do
+    running oidc || die "hydra exited (see $LOGS/oidc.log)"
+    ((SECONDS < end)) || die "hydra not ready (see $LOGS/oidc.log)"
+    sleep 0.3
+  done
+}
+
 llm_probe() { # port body -> prints the HTTP status, the reply in $STATE/llm-probe.json
   curl -s -m 120 -o "$STATE/llm-probe.json" -w '%{http_code}' -H 'content-type: application/json' \
     -d "$2" "http://127.0.0.1:$1/v1/chat/completions" || true
@@ -438,7 +489,7 @@ env)
   cat "$ENV_FILE"
   ;;
 *)
-  echo "usage: $0 {install|start|stop|status|env} [kafka|s3|mongo|triton|llm|toxiproxy]..." >&2
+  echo "usage: $0 {install|start|stop|status|env} [kafka|s3|mongo|triton|llm|toxiproxy|oidc]..." >&2
   exit 2
   ;;
 esac

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from runtime import metrics
 from runtime.bus.port import DeadLetter, ErasureCheck, HandlerResult, ProcessedLog, Subscription
-from runtime.errors import Unavailable
+from runtime.errors import NotYet, Unavailable
 from runtime.logging import get_logger
 from schemas import AnswerFailed, Event, SessionDeleted, Stage
 
@@ -166,6 +166,14 @@ class Dispatcher:
                 except Exception as exc:
                     if await self._erased(event, "failed_handler"):  # no retry, no dead letter: the work is void
                         return Outcome.erased
+                    now = time.monotonic()
+                    if isinstance(exc, NotYet):
+                        outage_started = outage_started or now
+                        if now - outage_started < self._unavailable_wait_s:
+                            log.info("handler.not_yet", error=repr(exc)[:200])
+                            await asyncio.sleep(min(0.25 * 2**outage_tries, 5.0))
+                            outage_tries += 1
+                            continue
                     attempt += 1
                     error = exc
                     metrics.EVENTS_FAILED.labels(topic, group, type(exc).__name__).inc()

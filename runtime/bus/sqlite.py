@@ -21,6 +21,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,6 +90,8 @@ class SqliteBus:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(SCHEMA)
         self._lock = threading.Lock()
+        # Its own thread: appends and offset commits never queue behind model inference in the default executor.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-bus")
         self._subs: dict[str, dict[str, Subscription[Event]]] = defaultdict(dict)
         self._wake: dict[tuple[str, str], asyncio.Event] = {}
         self._workers: list[asyncio.Task[None]] = []
@@ -178,6 +181,7 @@ class SqliteBus:
         self._workers.clear()
 
     def close(self) -> None:
+        self._executor.shutdown(wait=True)
         self._conn.close()
 
     async def ping(self) -> None:
@@ -214,7 +218,7 @@ class SqliteBus:
             with self._lock:
                 return fn()
 
-        return await asyncio.to_thread(locked)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, locked)
 
     def _add_pending(self, n: int) -> None:
         self._pending += n

@@ -44,7 +44,8 @@ class DocumentStore(Protocol):
         ...
 
     async def find(self, collection: str, where: Doc | None = None, limit: int = 1000) -> list[Doc]:
-        """Documents whose (dotted) fields equal the values in ``where``."""
+        """Documents whose (dotted) fields equal the values in ``where`` (or meet its
+        ``QUERY_OPERATORS`` conditions)."""
         ...
 
     async def delete(self, collection: str, where: Doc) -> int: ...
@@ -115,5 +116,28 @@ def apply_update(doc: Doc, update: Doc, inserted: bool) -> Doc:
     return out
 
 
+QUERY_OPERATORS = ("$lt", "$lte", "$gt", "$gte", "$ne", "$in")
+
+
+def _compare(value: Any, op: str, operand: Any) -> bool:
+    if op == "$ne":
+        return bool(value != operand)
+    if op == "$in":
+        return value in operand
+    if value is None or type(value) is not type(operand):  # MongoDB compares within a type only
+        return False
+    return bool(
+        {"$lt": value < operand, "$lte": value <= operand, "$gt": value > operand, "$gte": value >= operand}[op]
+    )
+
+
+def _matches_field(value: Any, cond: Any) -> bool:
+    if isinstance(cond, dict) and cond and all(k in QUERY_OPERATORS for k in cond):
+        return all(_compare(value, op, operand) for op, operand in cond.items())
+    return bool(value == cond)
+
+
 def matches(doc: Doc, where: Doc | None) -> bool:
-    return all(get_path(doc, k) == v for k, v in (where or {}).items())
+    """MongoDB's filter semantics for what this port uses: equality of (dotted) fields and
+    the comparison operators in ``QUERY_OPERATORS`` (``{"created_at": {"$lt": "2025-..."}}``)."""
+    return all(_matches_field(get_path(doc, k), v) for k, v in (where or {}).items())

@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,18 @@ class SqliteDocumentStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._lock = threading.Lock()
         self._tables: set[str] = set()
+        # Its own thread: store calls never queue behind model inference in the default executor.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-docs")
 
     def close(self) -> None:
+        self._executor.shutdown(wait=True)
         # Under the lock: a worker thread still finishing a query must not see the connection vanish (segfault).
         with self._lock:
             self._conn.close()
 
     async def ping(self) -> None:
         """Readiness: the file answers a query."""
-        await asyncio.to_thread(self._run, lambda: self._conn.execute("SELECT 1").fetchone())
+        await self._call(lambda: self._conn.execute("SELECT 1").fetchone())
 
     def _table(self, collection: str) -> str:
         name = check_collection(collection)
@@ -52,17 +56,19 @@ class SqliteDocumentStore:
         with self._lock:
             return fn(*args)
 
+    async def _call(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._run, fn, *args)
+
     async def get(self, collection: str, doc_id: str) -> Doc | None:
         def get() -> Doc | None:
             row = self._conn.execute(f"SELECT doc FROM {self._table(collection)} WHERE id = ?", (doc_id,)).fetchone()
             return json.loads(row[0]) if row else None
 
-        return await asyncio.to_thread(self._run, get)
+        return await self._call(get)
 
     async def put(self, collection: str, doc_id: str, doc: Doc) -> None:
         body = json.dumps({**doc, "_id": doc_id})
-        await asyncio.to_thread(
-            self._run,
+        await self._call(
             lambda: self._conn.execute(
                 f"INSERT OR REPLACE INTO {self._table(collection)} (id, doc) VALUES (?, ?)", (doc_id, body)
             ),
@@ -77,7 +83,7 @@ class SqliteDocumentStore:
             )
             return cur.rowcount == 1
 
-        return await asyncio.to_thread(self._run, insert)
+        return await self._call(insert)
 
     async def update(self, collection: str, doc_id: str, update: Doc, upsert: bool = True) -> Doc | None:
         def update_one() -> Doc | None:
@@ -97,7 +103,7 @@ class SqliteDocumentStore:
                 self._conn.execute("ROLLBACK")
                 raise
 
-        return await asyncio.to_thread(self._run, update_one)
+        return await self._call(update_one)
 
     async def find(self, collection: str, where: Doc | None = None, limit: int = 1000) -> list[Doc]:
         def find() -> list[Doc]:
@@ -108,7 +114,7 @@ class SqliteDocumentStore:
             docs = (json.loads(r[0]) for r in rows)
             return [d for d in docs if matches(d, where)][:limit]
 
-        return await asyncio.to_thread(self._run, find)
+        return await self._call(find)
 
     async def delete(self, collection: str, where: Doc) -> int:
         def delete() -> int:
@@ -119,14 +125,14 @@ class SqliteDocumentStore:
             self._conn.executemany(f"DELETE FROM {table} WHERE id = ?", ids)
             return len(ids)
 
-        return await asyncio.to_thread(self._run, delete)
+        return await self._call(delete)
 
     async def collections(self) -> list[str]:
         def names() -> list[str]:
             rows = self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
             return [r[0] for r in rows]
 
-        return await asyncio.to_thread(self._run, names)
+        return await self._call(names)
 
 
 _SESSION_ID = "json_extract(doc, '$.session_id')"

@@ -6,8 +6,10 @@ session, under concurrent consumers and redelivery (see adapters/state.py).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Protocol, TypeVar
 
+from runtime.errors import NotYet
 from runtime.llm import LLMClient
 from runtime.storage.objects import ObjectStore
 from schemas import (
@@ -30,7 +32,7 @@ from schemas import (
     VisionAnalyzed,
     keys,
 )
-from schemas.reports import AnswerFeedback, SpeechReport, VisionReport
+from schemas.reports import AnswerFeedback, Basis, SpeechReport, VisionReport
 from services.feedback.assess import ContentJudge, assess_answer
 from services.feedback.text import session_feedback
 
@@ -39,7 +41,7 @@ R = TypeVar("R", SpeechReport, VisionReport)
 PARTS = ("speech", "vision")
 
 
-class NotReady(RuntimeError):
+class NotReady(NotYet):
     """An event this one depends on has not been processed yet; the bus retries."""
 
 
@@ -93,8 +95,10 @@ async def on_answer_failed(
     d = event.data
     if d.answer_id is None or d.stage in (Stage.gateway, Stage.questions):
         return []
-    if d.stage is Stage.feedback and await state.get("results", d.answer_id) is not None:
-        return []  # scored after all (or already recorded as failed)
+    if d.stage is Stage.feedback and (d.reason != "timeout" or await state.get("results", d.answer_id) is not None):
+        # This stage's own processing_error is not final (the other part or a re-drive may still score the
+        # answer); the watchdog's timeout is, so the session can complete.
+        return []
     if d.stage in (Stage.speech, Stage.vision):  # the other part can still be scored
         await state.remember("parts", f"{d.answer_id}:{d.stage}", {"session_id": d.session_id, "failed": d.reason})
         return await _try_score(event, state, objects, judge, llm)
@@ -196,8 +200,11 @@ async def _try_complete(event: Event, state: State, objects: ObjectStore) -> lis
     generation = max((int(f.get("generation", 1)) for f in await state.find("finished", session_id=sid)), default=0)
     if not generation and set(qids) - set(latest):
         return []
-    claim = f"complete:{sid}" if generation <= 1 else f"complete:{sid}:{generation}"
-    if not await state.claim(claim, event.id, sid):
+    # One completion per generation (a reopened session's next finish starts one) and per set of answers the
+    # result is based on: an answer scored after the session completed (uploaded during Finish) changes the
+    # set, so the result is computed again.
+    answer_set = hashlib.sha256(",".join(sorted(r["answer_id"] for r in latest.values())).encode()).hexdigest()[:16]
+    if not await state.claim(f"complete:{sid}:{generation}:{answer_set}", event.id, sid):
         return []
     answers = [
         AnswerSummary(answer_id=r["answer_id"], question_id=q, attempt=r["attempt"], scores=Scores(**r["scores"]))
@@ -210,7 +217,8 @@ async def _try_complete(event: Event, state: State, objects: ObjectStore) -> lis
     overall = Scores(**{k: round(sum(v) / len(v), 1) if v else None for k, v in totals.items()})
     cards = [AnswerFeedback.model_validate_json(await objects.get_bytes(r["report_key"])).card for r in latest.values()]
     report_key = keys.session_feedback_key(sid)
-    report = session_feedback(cards, overall)
+    basis = Basis(questions_answered=len(latest), questions_total=len(qids))
+    report = session_feedback(cards, overall).model_copy(update={"based_on": basis})
     await objects.put_bytes(report_key, report.model_dump_json().encode(), "application/json")
     data = SessionCompletedData(
         session_id=sid,

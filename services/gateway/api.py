@@ -15,6 +15,7 @@ from schemas.reports import SessionStatus, SessionView
 from schemas.scoring import SCORING, ScoringTable
 from schemas.text import SafeLine, SafeText
 from services.gateway import handlers, lifecycle, views
+from services.gateway.auth import PrincipalDep, bearer_token
 from services.gateway.deps import ObjectsDep, OutboxDep, QuotasDep, SessionDep, SessionsDep, SettingsDep
 
 VIDEO_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
@@ -55,12 +56,32 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 
 
 @router.post(
-    "/sessions", status_code=status.HTTP_201_CREATED, responses={429: {"description": "Rate or quota"}, **UNAVAILABLE}
+    "/sessions",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        401: {"description": "Sign-in needed (MI_AUTH_MODE=oidc)"},
+        429: {"description": "Rate or quota"},
+        **UNAVAILABLE,
+    },
 )
-async def create_session(request: Request, body: SessionCreate, outbox: OutboxDep, quotas: QuotasDep) -> SessionCreated:
-    """Create an interview session; keep the returned token, it is the only key to it."""
-    profile = await quotas.check_create(request)
-    session_id, token, _ = await handlers.create_session(body.model_dump(), outbox, profile)
+async def create_session(
+    request: Request,
+    body: SessionCreate,
+    outbox: OutboxDep,
+    quotas: QuotasDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+) -> SessionCreated:
+    """Create an interview session owned by the caller (device profile or signed-in user).
+
+    The returned token also opens this one session (API clients without an identity).
+    With MI_AUTH_MODE=oidc an identity is required.
+    """
+    if principal is None and settings.auth_mode == "oidc":
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first", {"WWW-Authenticate": "Bearer"})
+    owner = principal.owner if principal else None
+    profile = await quotas.check_create(request, owner)
+    session_id, token, _ = await handlers.create_session(body.model_dump(), outbox, owner, profile)
     return SessionCreated(session_id=session_id, token=token)
 
 
@@ -204,3 +225,26 @@ async def retry_analysis(
         return RetryAccepted(**await handlers.retry_analysis(session, answer_id, outbox))
     except handlers.NotRetryable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+
+class Claimed(BaseModel):
+    session_id: str
+
+
+@router.post("/sessions/{session_id}/claim", responses={409: {"description": "Owned by someone else"}})
+async def claim_session(
+    request: Request,
+    session_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    sessions: SessionsDep,
+    principal: PrincipalDep,
+) -> Claimed:
+    """Move a session that only its bearer token opens (created before identities, or by an API client)
+    into the caller's history; the token in ``Authorization`` proves the right to it."""
+    session = await sessions.get(session_id)
+    if principal is None or not handlers.owns(session, bearer_token(request)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "session not found")
+    assert session is not None
+    if session.get("owner") not in (None, principal.owner):
+        raise HTTPException(status.HTTP_409_CONFLICT, "this session already belongs to another profile")
+    await sessions.update(session_id, {"$set": {"owner": principal.owner}})
+    return Claimed(session_id=session_id)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
-from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from runtime.bus import Subscription
 from runtime.erasure import Erasure
@@ -30,9 +30,12 @@ from schemas import (
     SpeechAnalyzed,
     VisionAnalyzed,
 )
-from services.gateway import api, handlers, lifecycle, results, security
+from services.gateway import api, auth, handlers, history, lifecycle, results, retention, security, ui
+from services.gateway.adapters.oidc import OidcClient
 from services.gateway.adapters.sessions import SessionRepository
 from services.gateway.config import Settings
+from services.gateway.erasure import erase_session
+from services.gateway.identity import Identities
 from services.gateway.quotas import Quotas
 from services.gateway.watchdog import Deadlines, Watchdog
 
@@ -75,14 +78,17 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         ),
         settings.watchdog_interval_s,
     )
+    app.state.identities = identities = Identities(infra.documents)
+    app.state.oidc = None
     install_unavailable_handler(app)
-    app.state.erasure = infra.erasure or Erasure(infra.documents, infra.objects)
+    app.state.erasure = erasure = infra.erasure or Erasure(infra.documents, infra.objects)
     app.state.quotas = Quotas(settings.limits(), infra.documents)
     app.include_router(ops_router(metrics=bool(settings.metrics_on_api)))
+    app.include_router(auth.router)
+    app.include_router(history.router)
     app.include_router(api.router)
     app.include_router(results.router)
-    static = resources.files("services.gateway").joinpath("static")
-    app.mount("/", StaticFiles(directory=str(static), html=True), name="ui")
+    ui.mount(app)
 
     projections: list[Subscription[Any]] = [
         Subscription(QuestionsGenerated, NAME, partial(handlers.on_questions_generated, sessions=sessions)),
@@ -94,17 +100,45 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         Subscription(SessionCompleted, NAME, partial(lifecycle.on_session_completed, sessions=sessions)),
     ]
 
+    async def erase(session_id: str) -> None:
+        await erase_session(session_id, erasure, outbox)
+
+    policy = retention.Policy(settings.retention_days, settings.abandoned_days)
+
+    async def cleanup_once() -> list[tuple[str, retention.Reason]]:
+        """One retention run now (``mockinterview cleanup``, tests)."""
+        return await retention.run_once(sessions, erase, policy, identities.sweep)
+
+    app.state.cleanup = cleanup_once
+
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
+        if settings.oidc_issuer and settings.oidc_client_id:
+            secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None
+            app.state.oidc = OidcClient(settings.oidc_issuer, settings.oidc_client_id, secret, settings.oidc_audience)
         await outbox.start()
         await watchdog.start()
+        cleanup = None
+        if settings.retention_interval_s > 0:
+            cleanup = asyncio.create_task(
+                retention.scheduler(
+                    infra.documents, sessions, erase, policy, settings.retention_interval_s, identities.sweep
+                ),
+                name="retention",
+            )
         try:
             yield
         finally:
+            if cleanup is not None:
+                cleanup.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await cleanup
             await watchdog.stop()
             await outbox.stop()
+            if app.state.oidc is not None:
+                await app.state.oidc.aclose()
 
-    # The HTTP routes and the watchdog publish these; the projections publish nothing.
+    # The HTTP routes, the watchdog and the retention cleanup publish these; the projections publish nothing.
     return Service(
         NAME,
         projections,

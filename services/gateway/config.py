@@ -1,8 +1,8 @@
 """Settings of the gateway."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from runtime.settings import Mode, PlatformSettings
@@ -13,7 +13,6 @@ from services.gateway.security import EMBEDDED_HOSTS
 class Settings(PlatformSettings):
     host: str = "127.0.0.1"
     port: int = 8000
-    max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
 
     outbox_inline_s: float = Field(
         default=1.0, ge=0, description="How long a request waits for the bus before leaving its events to the relay."
@@ -65,6 +64,37 @@ class Settings(PlatformSettings):
             return [h.strip() for h in value.split(",") if h.strip()]
         return value
 
+    # -------------------------------------------------------------- identity
+    auth_mode: Literal["device", "oidc"] = Field(
+        default="device",
+        description="device: a profile per browser, no sign-up (embedded default); "
+        "oidc: sign-in through the OpenID Connect provider below.",
+    )
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure flag on cookies; unset: when the request came over HTTPS."
+    )
+    device_cookie_days: int = Field(default=400, ge=1, le=400, description="Browsers cap cookies at 400 days.")
+    login_days: float = Field(default=7, gt=0, description="How long a browser sign-in lasts.")
+    oidc_issuer: str | None = Field(default=None, description="Issuer URL; discovery is read from it.")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = Field(default=None, description="Unset for a public client (PKCE only).")
+    oidc_audience: str | None = Field(
+        default=None, description="Audience that API bearer JWTs must carry; defaults to the client id."
+    )
+    oidc_scopes: str = "openid profile email"
+    oidc_redirect_url: str | None = Field(
+        default=None, description="Registered callback URL; unset: <this server>/auth/callback."
+    )
+
+    # -------------------------------------------------------------- retention
+    retention_days: float = Field(default=30, gt=0, description="Sessions older than this are erased.")
+    abandoned_days: float = Field(
+        default=7, gt=0, description="Sessions never completed and untouched this long are erased."
+    )
+    retention_interval_s: float = Field(
+        default=3600, ge=0, description="How often the cleanup runs in the gateway; 0 turns it off."
+    )
+
     @model_validator(mode="after")
     def _by_mode(self) -> "Settings":
         embedded = self.mode is Mode.embedded
@@ -74,4 +104,10 @@ class Settings(PlatformSettings):
             self.docs = embedded
         if self.metrics_on_api is None:
             self.metrics_on_api = embedded
+        return self
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> "Settings":
+        if self.auth_mode == "oidc" and not (self.oidc_issuer and self.oidc_client_id):
+            raise ValueError("MI_AUTH_MODE=oidc needs MI_OIDC_ISSUER and MI_OIDC_CLIENT_ID")
         return self

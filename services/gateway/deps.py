@@ -13,6 +13,7 @@ from runtime.outbox import Outbox
 from runtime.storage.objects import ObjectStore
 from services.gateway import handlers
 from services.gateway.adapters.sessions import SessionRepository
+from services.gateway.auth import PrincipalDep
 from services.gateway.config import Settings
 from services.gateway.quotas import Quotas
 
@@ -66,17 +67,24 @@ bearer = HTTPBearer(
 
 
 async def owned_session(
+    request: Request,
     session_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
     sessions: SessionsDep,
+    principal: PrincipalDep,
+    # Declares the bearer scheme in the OpenAPI document; only "Bearer <token>" is accepted.
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> dict[str, Any]:
-    """The session if the bearer token owns it; 401 without a Bearer token, 404 otherwise (no existence leak)."""
-    if credentials is None or not credentials.credentials.strip():
+    """The session if the caller owns it (profile, sign-in or JWT) or holds its bearer token.
+
+    401 for a caller with neither an identity nor a Bearer token; 404 otherwise (no existence leak).
+    """
+    token = credentials.credentials.strip() if credentials is not None else None
+    if principal is None and not token:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "send Authorization: Bearer <session token>", {"WWW-Authenticate": "Bearer"}
         )
     session = await sessions.get(session_id)
-    if not handlers.owns(session, credentials.credentials.strip()):
+    if not handlers.may_access(session, principal.owner if principal else None, token):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "session not found")
     assert session is not None
     return session

@@ -31,6 +31,7 @@ from schemas import (
     SpeechAnalyzed,
     Stage,
     VisionAnalyzed,
+    keys,
 )
 
 SOURCE = "mockinterview/gateway"
@@ -60,16 +61,27 @@ def hash_token(token: str) -> str:
 
 def owns(session: dict[str, Any] | None, token: str | None) -> bool:
     """True when ``token`` is the session's bearer token (constant-time)."""
-    if session is None or not token:
+    if session is None or not token or not session.get("token_sha256"):
         return False
     return hmac.compare_digest(session["token_sha256"], hash_token(token))
 
 
+def may_access(session: dict[str, Any] | None, owner: str | None, token: str | None) -> bool:
+    """The session's owner (device profile or OIDC user), or whoever holds its bearer token."""
+    if session is None:
+        return False
+    if owner is not None and session.get("owner") == owner:
+        return True
+    return owns(session, token)
+
+
 async def create_session(
-    request: dict[str, Any], outbox: Commit, profile: str | None = None
+    request: dict[str, Any], outbox: Commit, owner: str | None = None, profile: str | None = None
 ) -> tuple[str, str, SessionRequested]:
     """Store a new session with its SessionRequested; return (session id, bearer token, the event).
 
+    ``owner`` (a device profile or OIDC user) finds it in their history; the
+    bearer token keeps working for API clients that have no identity.
     ``profile`` owns the session's quota (``services/gateway/quotas.py``).
     """
     session_id = uuid.uuid4().hex
@@ -77,7 +89,10 @@ async def create_session(
     data = SessionRequestedData(session_id=session_id, **request)
     doc: dict[str, Any] = {
         "token_sha256": hash_token(token),
+        "owner": owner,
         "request": data.model_dump(mode="json", exclude={"job_description", "resume"}),
+        # The candidate's inputs stay with the session: shown back, exported, erased with it.
+        "inputs": {"job_description": data.job_description, "resume": data.resume},
         "status": "generating_questions",
         "questions": [],
         "answers": {},
@@ -295,7 +310,7 @@ async def _discard_upload(session_id: str, answer_id: str, sessions: Sessions, o
     """An upload the media stage could not use is deleted with its folder, and leaves the storage quota."""
     doc = await sessions.get(session_id)
     answer = (doc or {}).get("answers", {}).get(answer_id)
-    await objects.delete_prefix(f"sessions/{session_id}/answers/{answer_id}/")
+    await objects.delete_prefix(keys.answer_prefix(session_id, answer_id))
     if answer is not None and not answer.get("discarded"):
         await sessions.update(
             session_id,

@@ -99,17 +99,29 @@ async def reopen(session: dict[str, Any], sessions: Sessions) -> tuple[str, int]
 
 
 async def on_session_completed(event: SessionCompleted, sessions: Sessions) -> None:
-    """Mark the session completed, unless it was reopened since that generation finished."""
+    """The session's result, unless the session was reopened since that generation finished.
+
+    A later SessionCompleted of the same generation (answers that arrived after Finish) replaces it.
+    """
     doc = await sessions.get(event.sessionid)
     if doc is None or generation(doc) != event.data.generation:
         return
+    d = event.data
+    answered = len({a.question_id for a in d.answers})
     await sessions.update(
         event.sessionid,
         {
             "$set": {
                 "status": "completed",
-                "scores": event.data.scores.model_dump(mode="json"),
-                "feedback_key": event.data.report_key,
+                "scores": d.scores.model_dump(mode="json"),
+                "feedback_key": d.report_key,
+                "result": {
+                    "answer_ids": [a.answer_id for a in d.answers],
+                    "unanswered_question_ids": list(d.unanswered_question_ids),
+                    "questions_answered": answered,
+                    "questions_total": answered + len(d.unanswered_question_ids),
+                    "completed_at": event.time.isoformat(),
+                },
             }
         },
     )

@@ -8,10 +8,10 @@
 - Per session: uploads in total, attempts per question (409: the limit of
   that session is reached; nothing later will change it).
 
-A *profile* is whoever owns the data. Until the candidate-side identity
-(device profile / OpenID Connect user) lands, it is the client address:
-:func:`profile_of` is the one place that decides, so switching is one line.
-Only a hash of it is stored.
+A *profile* is whoever owns the data: the caller's identity (device profile
+or OpenID Connect user), or the client address for API clients that hold only
+session tokens. :func:`profile_of` is the one place that decides; only a hash
+of it is stored.
 """
 
 from __future__ import annotations
@@ -36,9 +36,11 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def profile_of(request: Request) -> str:
-    """Who owns what this request creates, as a stored-safe hash. The one switch for identity."""
-    return hashlib.sha256(f"client:{client_of(request)}".encode()).hexdigest()[:32]
+def profile_of(request: Request, owner: str | None = None) -> str:
+    """Who owns what this request creates, as a stored-safe hash: the caller's identity (device profile
+    or OIDC user) when there is one, else the client address (API clients with session tokens only)."""
+    who = f"owner:{owner}" if owner else f"client:{client_of(request)}"
+    return hashlib.sha256(who.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,12 @@ class Quotas:
         self.creates = TokenBucket(limits.session_creates_per_minute, clock)
         self.uploads = TokenBucket(limits.uploads_per_minute, clock)
 
-    async def check_create(self, request: Request, now: datetime | None = None) -> str:
+    async def check_create(self, request: Request, owner: str | None = None, now: datetime | None = None) -> str:
         """Rate and daily quota for a new session; returns the profile to record on it."""
         wait = self.creates.take(client_of(request))
         if wait:
             raise too_many("sessions created", wait)
-        profile = profile_of(request)
+        profile = profile_of(request, owner)
         now = now or datetime.now(UTC)
         day = now.strftime("%Y-%m-%d")
         after = await self.documents.update(

@@ -13,10 +13,19 @@ from fastapi.responses import StreamingResponse
 
 from runtime.storage.objects import ObjectNotFound, ObjectStore
 from schemas import Model
-from schemas.reports import AnswerFeedback, AnswerReport, SessionFeedback, SessionResults, SpeechReport, VisionReport
+from schemas.reports import (
+    AnswerFeedback,
+    AnswerReport,
+    Basis,
+    SessionFeedback,
+    SessionResults,
+    SpeechReport,
+    VisionReport,
+)
 from services.gateway import views
 from services.gateway.deps import ErasureDep, ObjectsDep, OutboxDep, SessionDep, SessionsDep
 from services.gateway.erasure import erase_session
+from services.gateway.export import archive_stream
 
 router = APIRouter(prefix="/api", tags=["results"])
 AnswerId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
@@ -110,9 +119,12 @@ async def answer_report(session: SessionDep, answer_id: AnswerId, objects: Objec
 @router.get("/sessions/{session_id}/results")
 async def session_results(session: SessionDep, objects: ObjectsDep) -> SessionResults:
     """Session scores and feedback across answers, once the session is completed."""
+    result = session.get("result")
     return SessionResults(
         status=session["status"],
         scores=session.get("scores"),
+        # "Based on N of M questions": an answer scored after Finish is in once the result is recomputed.
+        based_on=Basis(**{k: result[k] for k in ("questions_answered", "questions_total")}) if result else None,
         feedback=await _read(objects, session.get("feedback_key"), SessionFeedback),
         answers=views.answer_results(session),
     )
@@ -164,18 +176,22 @@ async def session_events(request: Request, session: SessionDep, sessions: Sessio
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/sessions/{session_id}/export")
-async def export_session(session: SessionDep, objects: ObjectsDep) -> Response:
-    """Everything stored about the session, as one JSON document."""
-    body: dict[str, Any] = {k: v for k, v in session.items() if k != "token_sha256"}
-    reports = {aid: await answer_report(session, aid, objects) for aid in session["answers"]}
-    body["reports"] = {aid: r.model_dump(mode="json") for aid, r in reports.items()}
-    feedback = await _read(objects, session.get("feedback_key"), SessionFeedback)
-    body["session_feedback"] = feedback.model_dump(mode="json") if feedback else None
-    return Response(
-        json.dumps(body, indent=2),
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="interview-{session["_id"]}.json"'},
+@router.get(
+    "/sessions/{session_id}/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "A zip archive"}},
+)
+async def export_session(session: SessionDep, objects: ObjectsDep) -> StreamingResponse:
+    """Everything about the session as one zip: inputs (setup, job description, résumé), recordings, reports."""
+    size, chunks = await archive_stream(session, objects)
+    return StreamingResponse(
+        chunks,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="interview-{session["_id"]}.zip"',
+            "Content-Length": str(size),
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

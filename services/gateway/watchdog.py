@@ -81,6 +81,8 @@ def assess(entry: dict[str, Any], session: dict[str, Any] | None, now: datetime,
     else:  # a finished session waiting for its results
         if session.get("status") != "finished":
             return Decision("done")
+        if any(a.get("status") in ("uploaded", "analyzing") for a in session.get("answers", {}).values()):
+            return Decision("wait")  # its answers are still being analysed: their own watches cover them
         stage, deadline, began = Stage.feedback, d.completion_s, None
     marks = [_ts(entry.get("sent_at")), _ts(entry.get("acted_at")), began]
     since = max(m for m in marks if m is not None)

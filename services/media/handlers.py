@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from runtime.settings import MAX_UPLOAD_BYTES
 from runtime.storage.objects import ObjectNotFound, ObjectStore
 from schemas import AnswerFailed, AnswerUploaded, FrameRef, MediaExtracted, MediaExtractedData, Stage, keys
 
@@ -16,7 +17,7 @@ SOURCE = "mockinterview/media"
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 200 * 1024 * 1024
+    max_bytes: int = MAX_UPLOAD_BYTES
     max_duration_s: float = 15 * 60
     min_duration_s: float = 1.0
     frame_interval_s: float = 2.5

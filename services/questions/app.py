@@ -16,6 +16,7 @@ from services.questions.adapters.bank import QuestionBank
 from services.questions.adapters.llm_source import llm_questions
 from services.questions.config import Settings
 from services.questions.handlers import QuestionSource, Writer, generate_questions
+from services.questions.relevance import Embed, build_context
 
 NAME = "questions"
 
@@ -35,6 +36,7 @@ class Ports:
 
     bank: QuestionSource
     writer: Writer | None = None
+    embed: Embed | None = None
 
 
 def load(settings: Settings) -> Ports:
@@ -45,7 +47,7 @@ def load(settings: Settings) -> Ports:
     bank = QuestionBank.load(settings.bank_path, embed=embedder.encode)
     bank.similarity()  # embed the bank once, before the first session
     llm = client_from_settings(settings)
-    return Ports(bank, LLMWriter(llm) if llm is not None else None)
+    return Ports(bank, LLMWriter(llm) if llm is not None else None, embedder.encode)
 
 
 def create(settings: Settings, infra: Infrastructure, ports: Ports | None = None) -> Service:
@@ -59,6 +61,9 @@ def create(settings: Settings, infra: Infrastructure, ports: Ports | None = None
 
     async def on_session_requested(event: SessionRequested) -> QuestionsGenerated:
         p = loaded.value
-        return await generate_questions(event, p.bank, settings.minutes_per_question, p.writer)
+        d = event.data
+        # The job description and résumé, embedded, rank the bank questions (and say what each targets).
+        context = await asyncio.to_thread(build_context, d.job_description, d.resume, p.embed) if p.embed else None
+        return await generate_questions(event, p.bank, settings.minutes_per_question, p.writer, context, p.embed)
 
     return Service(NAME, [Subscription(SessionRequested, NAME, on_session_requested)], lifespan=lifespan)

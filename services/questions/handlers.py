@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Protocol
 
 from runtime.logging import get_logger
@@ -15,6 +16,7 @@ from schemas import (
     SessionRequested,
     SessionRequestedData,
 )
+from services.questions.relevance import Embed, JobContext
 
 SOURCE = "mockinterview/questions"
 log = get_logger(__name__)
@@ -31,8 +33,16 @@ class QuestionSource(Protocol):
 
     name: str
 
-    def pick(self, role: str, types: tuple[QuestionType, ...], level: Level, count: int, seed: str) -> list[Question]:
-        """``count`` distinct questions for the role, spread over ``types``."""
+    def pick(
+        self,
+        role: str,
+        types: tuple[QuestionType, ...],
+        level: Level,
+        count: int,
+        seed: str,
+        context: JobContext | None = None,
+    ) -> list[Question]:
+        """``count`` distinct questions for the role, spread over ``types`` (most relevant to ``context`` first)."""
         ...
 
 
@@ -50,9 +60,18 @@ class Writer(Protocol):
 
 
 async def generate_questions(
-    event: SessionRequested, source: QuestionSource, minutes_per_question: int, writer: Writer | None = None
+    event: SessionRequested,
+    source: QuestionSource,
+    minutes_per_question: int,
+    writer: Writer | None = None,
+    context: JobContext | None = None,
+    embed: Embed | None = None,
 ) -> QuestionsGenerated:
-    """SessionRequested -> QuestionsGenerated (LLM-written when a writer is configured, topped up from the bank)."""
+    """SessionRequested -> QuestionsGenerated (LLM-written when a writer is configured, topped up from the bank).
+
+    ``context``: the embedded job description and résumé; bank questions are then ranked by relevance to
+    them, and every question (LLM-written ones too, with ``embed``) says which of their parts it targets.
+    """
     req = event.data
     types = TYPES_FOR[req.interview_type]
     count = question_count(req.duration_min, minutes_per_question)
@@ -68,7 +87,10 @@ async def generate_questions(
     chosen: list[Question] = []
     seen: set[str] = set()
     # A model may repeat itself: keep the first of each question, then top up from the bank.
-    for q in [*written, *source.pick(req.role, types, req.level, count, req.session_id)]:
+    if context is not None and embed is not None and written:
+        vectors = await asyncio.to_thread(embed, [q.text for q in written])
+        written = [q.model_copy(update={"targets": t}) for q, t in zip(written, context.targets(vectors), strict=True)]
+    for q in [*written, *source.pick(req.role, types, req.level, count, req.session_id, context=context)]:
         key = " ".join(q.text.lower().split())
         if key not in seen and len(chosen) < count:
             seen.add(key)

@@ -166,3 +166,38 @@ async def test_an_outage_does_not_spend_retries_or_dead_letter(tmp_path):
     assert calls == 5 and bus.dead_letters == []
     bus.close()
     store.close()
+
+
+async def test_a_dependency_not_yet_processed_is_waited_for_then_fails(tmp_path):
+    from runtime.errors import NotYet
+
+    store = SqliteDocumentStore(tmp_path / "d.sqlite3")
+    calls = {"late": 0, "never": 0}
+
+    async def late(event: SessionRequested):
+        calls["late"] += 1
+        if calls["late"] <= 3:  # more than the 2 attempts, within the wait: no dead letter
+            raise NotYet("upload not recorded yet")
+
+    bus = make(tmp_path, store, unavailable_wait_s=1.5)
+    bus.subscribe(Subscription(SessionRequested, "late", late))
+    await bus.start()
+    await bus.publish(session_requested())
+    await asyncio.wait_for(bus.drain(), 30)
+    await bus.stop()
+    assert calls["late"] == 4 and bus.dead_letters == []
+    bus.close()
+
+    async def never(event: SessionRequested):
+        calls["never"] += 1
+        raise NotYet("upload never recorded")
+
+    other = SqliteBus(tmp_path / "bus2.sqlite3", DocumentProcessedLog(store), RetryPolicy(2, 0.0), unavailable_wait_s=1)
+    other.subscribe(Subscription(SessionRequested, "never", never))
+    await other.start()
+    await other.publish(session_requested())
+    await asyncio.wait_for(other.drain(), 30)
+    await other.stop()
+    assert [d.error_type for d in other.dead_letters] == ["NotYet"]  # bounded: past the wait it is a failure
+    other.close()
+    store.close()

@@ -1,4 +1,6 @@
+import io
 import json
+import zipfile
 
 import pytest
 
@@ -66,10 +68,43 @@ async def test_report_results_and_export(platform: Platform, answered):
     results = (await platform.client.get(f"/api/sessions/{sid}/results", headers=auth)).json()
     assert results["status"] == "completed" and results["scores"]["overall"] is not None
     assert results["feedback"]["next_steps"] is not None
+    assert results["based_on"] == {"questions_answered": 1, "questions_total": 5}
     export = await platform.client.get(f"/api/sessions/{sid}/export", headers=auth)
-    assert "attachment" in export.headers["content-disposition"]
-    body = json.loads(export.content)
-    assert "token_sha256" not in body and body["reports"][aid]["feedback"]["feedback"]["summary"]
+    assert export.headers["content-type"] == "application/zip"
+    assert f'filename="interview-{sid}.zip"' in export.headers["content-disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(export.content))
+    assert archive.testzip() is None
+    names = set(archive.namelist())
+    folder = f"answers/{report['question_id']}-attempt1-{aid}"
+    assert {
+        "README.txt",
+        "session.json",
+        "inputs/setup.json",
+        "results.json",
+        f"{folder}/question.json",
+        f"{folder}/recording.webm",
+        f"{folder}/speech.json",
+        f"{folder}/vision.json",
+        f"{folder}/feedback.json",
+    } <= names, names
+    session_json = json.loads(archive.read("session.json"))
+    assert "token_sha256" not in session_json and "owner" not in session_json
+    assert json.loads(archive.read(f"{folder}/feedback.json"))["feedback"]["summary"]
+    upload = await platform.infra.objects.get_bytes(session_json["answers"][aid]["video_key"])
+    assert archive.read(f"{folder}/recording.webm") == upload
+    assert json.loads(archive.read("results.json"))["based_on"] == {"questions_answered": 1, "questions_total": 5}
+
+
+async def test_export_includes_the_job_description_and_resume(platform: Platform):
+    body = {**SETUP, "job_description": "Test payment APIs end to end.", "resume": "Five years of QA."}
+    created = (await platform.client.post("/api/sessions", json=body)).json()
+    auth = {"Authorization": f"Bearer {created['token']}"}
+    export = await platform.client.get(f"/api/sessions/{created['session_id']}/export", headers=auth)
+    archive = zipfile.ZipFile(io.BytesIO(export.content))
+    assert archive.read("inputs/job_description.txt").decode() == body["job_description"]
+    assert archive.read("inputs/resume.txt").decode() == body["resume"]
+    session = (await platform.client.get(f"/api/sessions/{created['session_id']}", headers=auth)).json()
+    assert session["inputs"] == {"job_description": body["job_description"], "resume": body["resume"]}
 
 
 async def test_delete_erases_everything_and_only_for_the_owner(platform: Platform, answered):
@@ -98,3 +133,34 @@ async def test_delete_erases_everything_and_only_for_the_owner(platform: Platfor
     ]
     assert objects_left == []
     assert await platform.infra.documents.find("fb_uploads", {"session_id": sid}) == []
+
+
+async def test_an_answer_after_finish_is_refused_until_reopened_then_the_result_is_recomputed(
+    platform: Platform, answered, tmp_path
+):
+    sid, auth, _, _ = answered
+    await platform.client.post(f"/api/sessions/{sid}/finish", headers=auth)
+    await platform.bus.drain()
+    first = (await platform.client.get(f"/api/sessions/{sid}/results", headers=auth)).json()
+    assert first["status"] == "completed" and first["based_on"] == {"questions_answered": 1, "questions_total": 5}
+    session = (await platform.client.get(f"/api/sessions/{sid}", headers=auth)).json()
+    voice, _ = fx.build([("say", "I would automate the regression suite and run it on every merge")])
+    clip = make_clip(tmp_path / "late.webm", seconds=len(voice) / 16_000 + 0.5, speech=voice).read_bytes()
+    qid = session["questions"][1]["question_id"]
+    url = f"/api/sessions/{sid}/questions/{qid}/answers"
+    headers = {**auth, "Content-Type": "video/webm"}
+    # A completed session takes no answers (the UI waits for its uploads before it finishes) ...
+    late = await platform.client.post(url, content=clip, headers=headers)
+    assert late.status_code == 409 and "reopen" in late.json()["detail"], late.text
+    # ... until the candidate reopens it explicitly; finishing again recomputes the result with both answers.
+    assert (await platform.client.post(f"/api/sessions/{sid}/reopen", headers=auth)).status_code == 200
+    again = await platform.client.post(url, content=clip, headers=headers)
+    assert again.status_code == 202, again.text
+    await platform.bus.drain()
+    assert (await platform.client.post(f"/api/sessions/{sid}/finish", headers=auth)).status_code == 202
+    await platform.bus.drain()
+    second = (await platform.client.get(f"/api/sessions/{sid}/results", headers=auth)).json()
+    assert second["status"] == "completed"
+    assert second["based_on"] == {"questions_answered": 2, "questions_total": 5}
+    assert second["answers"][again.json()["answer_id"]]["status"] == "scored"
+    assert second["feedback"]["based_on"] == {"questions_answered": 2, "questions_total": 5}

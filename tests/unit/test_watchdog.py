@@ -42,6 +42,14 @@ def test_assess_follows_the_answer_through_its_stages():
         assert assess(entry(), session(status=done), later, D).action == "done"
     assert assess(entry(), session(retries=1), later, D).action == "done"  # superseded by a retry
     assert assess(entry(), None, later, D).action == "done"  # erased
+    finish = entry(watch={"kind": "session", "stage": "completion"})
+    finished = {**session(), "status": "finished"}
+    assert assess(finish, finished, later, D).action == "wait"  # an answer is still in flight
+    finished["answers"]["a1"]["status"] = "scored"
+    assert (assess(finish, finished, later, D).action, assess(finish, finished, later, D).stage) == (
+        "redrive",
+        Stage.feedback,
+    )
 
 
 async def test_redrives_then_times_out_and_says_so(tmp_path):

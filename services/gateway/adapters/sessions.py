@@ -20,6 +20,14 @@ class SessionRepository:
     async def get(self, session_id: str) -> Doc | None:
         return await self._store.get(COLLECTION, session_id)
 
+    async def owned_by(self, owner: str, limit: int) -> list[Doc]:
+        """Every session of one candidate (device profile or OIDC user)."""
+        return await self._store.find(COLLECTION, {"owner": owner}, limit=limit)
+
+    async def created_before(self, when: str, limit: int) -> list[Doc]:
+        """Sessions created before ``when`` (ISO 8601, UTC)."""
+        return await self._store.find(COLLECTION, {"created_at": {"$lt": when}}, limit=limit)
+
     async def delete(self, session_id: str) -> None:
         await self._store.delete(COLLECTION, {"_id": session_id})
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from schemas import Criterion, Level, Misconception, Question, QuestionType
+from schemas import Criterion, JobMatch, Level, Misconception, Question, QuestionType
+from services.questions.relevance import TARGET_MIN_SIMILARITY, JobContext
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "software": (
@@ -149,10 +150,32 @@ class QuestionBank:
             self._vectors = self._embed([e.text for e in self.entries])
         return self._vectors @ self._vectors.T
 
-    def pick(self, role: str, types: tuple[QuestionType, ...], level: Level, count: int, seed: str) -> list[Question]:
+    def topic_vectors(self) -> np.ndarray | None:
+        """What each question is about, for job-description relevance: the same embeddings of the
+        question texts as near-duplicate detection (adding the criteria ranked the same on the
+        descriptions tried and tripled the embedding time)."""
+        if self._embed is None:
+            return None
+        if self._vectors is None:
+            self._vectors = self._embed([e.text for e in self.entries])
+        return self._vectors
+
+    def pick(
+        self,
+        role: str,
+        types: tuple[QuestionType, ...],
+        level: Level,
+        count: int,
+        seed: str,
+        context: JobContext | None = None,
+    ) -> list[Question]:
+        """``count`` questions for the role and level, spread over ``types``; with a job description or
+        résumé (``context``) the most relevant ones first, each with the parts it targets."""
         family = family_of(role)
         rng = random.Random(seed)
         index = {id(e): i for i, e in enumerate(self.entries)}
+        topics = self.topic_vectors() if context is not None else None
+        relevance = context.relevance(topics) if context is not None and topics is not None else None
         pools: dict[QuestionType, list[BankEntry]] = {}
         for t in types:
             # Roles outside the known families get situational questions instead of another field's technical ones.
@@ -162,7 +185,17 @@ class QuestionBank:
                 for e in self.entries
                 if e.type is wanted and level in e.levels and ("*" in e.families or family in e.families)
             ]
+            if relevance is not None and t is QuestionType.technical and family is None:
+                # No known role family, but a job description: technical questions of any family that match it.
+                matching = [
+                    e
+                    for e in self.entries
+                    if e.type is t and level in e.levels and relevance[index[id(e)]] >= TARGET_MIN_SIMILARITY
+                ]
+                pools[t] = matching or pools[t]
             rng.shuffle(pools[t])
+            if relevance is not None:  # stable sort: ties keep the seeded order; pop() takes the most relevant
+                pools[t].sort(key=lambda e: float(relevance[index[id(e)]]))
         sim = self.similarity()
         chosen: list[BankEntry] = []
         while len(chosen) < count and any(pools.values()):
@@ -177,4 +210,7 @@ class QuestionBank:
                         continue
                     chosen.append(candidate)
                     break
-        return [e.question(i, role) for i, e in enumerate(chosen)]
+        targets: list[tuple[JobMatch, ...]] = [()] * len(chosen)
+        if context is not None and topics is not None and chosen:
+            targets = context.targets(topics[[index[id(e)] for e in chosen]])
+        return [e.question(i, role).model_copy(update={"targets": targets[i]}) for i, e in enumerate(chosen)]
