@@ -34,6 +34,7 @@ from services.gateway.adapters.oidc import OidcClient
 from services.gateway.adapters.sessions import SessionRepository
 from services.gateway.config import Settings
 from services.gateway.identity import Identities
+from services.gateway.slo import SloRecorder, UploadOutcomes
 from services.gateway.watchdog import Deadlines, Watchdog
 
 NAME = "gateway"
@@ -73,6 +74,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     app.state.identities = identities = Identities(infra.documents)
     app.state.oidc = None
     install_unavailable_handler(app)
+    app.add_middleware(UploadOutcomes)
     app.include_router(ops_router())
     app.include_router(auth.router)
     app.include_router(history.router)
@@ -100,6 +102,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         return await retention.run_once(sessions, erase, policy, identities.sweep)
 
     app.state.cleanup = cleanup_once
+    slo = SloRecorder(infra.documents, settings.slo_abandon_after_s, settings.slo_sweep_s)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
@@ -117,7 +120,8 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
                 name="retention",
             )
         try:
-            yield
+            async with slo.lifespan():
+                yield
         finally:
             if cleanup is not None:
                 cleanup.cancel()
@@ -131,7 +135,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     # The HTTP routes, the watchdog and the retention cleanup publish these; the projections publish nothing.
     return Service(
         NAME,
-        projections,
+        projections + slo.subscriptions,
         publishes=(SessionRequested, AnswerUploaded, SessionFinished, SessionDeleted, AnswerFailed),
         http_app=app,
         lifespan=lifespan,
