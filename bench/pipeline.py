@@ -751,7 +751,6 @@ async def timeline(seconds: float, serial: bool) -> tuple[Recorder, float]:
     """One answer through the embedded platform in this process, every step timed."""
     from mockinterview import registry
     from runtime.bus.dispatch import Dispatcher
-    from runtime.bus.memory import InMemoryBus
     from runtime.infra import open_infrastructure
     from runtime.runner import running
     from runtime.settings import Mode, PlatformSettings
@@ -761,16 +760,12 @@ async def timeline(seconds: float, serial: bool) -> tuple[Recorder, float]:
     rec = Recorder()
     undo = patch_steps(rec)
     deliver = Dispatcher.deliver
-    enqueue = InMemoryBus._enqueue
-    queued: dict[int, float] = {}
+    published: dict[str, float] = {}
     one_at_a_time = asyncio.Lock()
 
-    def timed_enqueue(self: Any, queue: Any, payload: bytes) -> None:
-        queued.setdefault(id(payload), time.perf_counter())
-        enqueue(self, queue, payload)
-
     async def timed_deliver(self: Any, sub: Any, topic: str, payload: bytes, key: bytes | None = None) -> Any:
-        waited_from = queued.get(id(payload), time.perf_counter())
+        event_id = json.loads(payload).get("id", "")
+        waited_from = published.get(event_id, time.perf_counter())
         async with one_at_a_time if serial else contextlib.nullcontext():
             w0, c0 = time.perf_counter(), time.process_time()
             short = topic.removeprefix("mi.").removesuffix(".v1")
@@ -783,17 +778,22 @@ async def timeline(seconds: float, serial: bool) -> tuple[Recorder, float]:
                 rec.spans.append(Span(sub.group, f"handle {short}", w0 - rec.t0, end, spent))
 
     Dispatcher.deliver = timed_deliver  # type: ignore[method-assign]
-    InMemoryBus._enqueue = timed_enqueue  # type: ignore[method-assign]
     try:
         with tempfile.TemporaryDirectory(prefix="mi-timeline-") as tmp:
             overrides: dict[str, Any] = {"mode": Mode.embedded, "data_dir": Path(tmp)}
             async with open_infrastructure(PlatformSettings(**overrides), "bench") as infra:
+                publish = infra.bus.publish
+
+                async def timed_publish(event: Any) -> None:
+                    published.setdefault(event.id, time.perf_counter())
+                    await publish(event)
+
+                infra.bus.publish = timed_publish  # type: ignore[method-assign]
                 infra.objects = TimedPort(infra.objects, "objects", rec)  # type: ignore[assignment]
                 infra.documents = TimedPort(infra.documents, "documents", rec)  # type: ignore[assignment]
                 services = [registry.load(n).build(infra, **overrides)[1] for n in registry.SERVICE_NAMES]
                 async with running(services, infra):
-                    bus = infra.bus
-                    assert isinstance(bus, InMemoryBus)
+                    bus: Any = infra.bus  # the embedded bus: drain() waits until every group is idle
                     transport = httpx.ASGITransport(app=services[0].http_app)
                     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
                         for body in (warm, video):
@@ -812,7 +812,6 @@ async def timeline(seconds: float, serial: bool) -> tuple[Recorder, float]:
                             cpu = time.process_time() - c0
     finally:
         Dispatcher.deliver = deliver  # type: ignore[method-assign]
-        InMemoryBus._enqueue = enqueue  # type: ignore[method-assign]
         for owner, attr, fn in undo:
             setattr(owner, attr, fn)
     return rec, cpu

@@ -39,6 +39,7 @@ WATCHDOG_ACTIONS = Counter(
     "mi_watchdog_actions_total",
     "Stuck answers and sessions the watchdog acted on, by stage and action (redrive, timeout).",
     ["stage", "action"],
+)
 
 # ------------------------------------------------------------- service level
 # What a candidate and an operator feel, end to end (recorded by the gateway's

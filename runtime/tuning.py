@@ -83,7 +83,7 @@ def limit_blas_threads(threads: int) -> int:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for symbol in ("openblas_set_num_threads64_", "openblas_set_num_threads", "scipy_openblas_set_num_threads64_"):
+        for symbol in ("openblas_set_num_threads64_", "openblas_set_num_threads", "scipy_openblas_set_num_threads"):
             setter = getattr(lib, symbol, None)
             if setter is not None:
                 setter(ctypes.c_int(threads))
