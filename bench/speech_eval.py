@@ -1,29 +1,47 @@
-"""Speech evaluation on synthetic answers with known truth: WER, WPM error, filler and pause F1, RTF.
+"""Speech evaluation with known truth: a plain baseline against the pipeline, on a held-out set.
 
-    .venv/bin/python -m bench.speech_eval [--count 8] [--out DIR]
+    .venv/bin/python -m bench.speech_eval                      # held-out set: baseline vs pipeline + gates
+    .venv/bin/python -m bench.speech_eval --set tune --study   # the set the pipeline was tuned on, variants
+    .venv/bin/python -m bench.speech_eval --long 3             # time the speech stage on a 3-minute answer
 
-Fixtures: tests/fixtures/speech.py (espeak-ng voices and rates, fillers and
-pauses at known times). Configurations compare Whisper tiny.en and base, with
-and without the disfluent prompt and voiced-gap detection. Timing: wall
-seconds of the whole analysis (ASR + signal + pitch) on this machine.
+Sets (``tests/fixtures/speech.py``): ``tune`` are the espeak-ng answers the
+pipeline's choices were made on; ``held-out`` are other voices, speeds, texts
+and fillers over a faint noise floor, plus inputs that must be refused
+(Spanish, German, faint room noise, a muted device, speech played backwards)
+or accepted (quiet, noisy, clear), none of them used to tune.
+
+Scores: WER over words (fillers excluded from both sides, digits spelled out,
+apostrophes and hyphens removed), filler precision/recall/F1 by time (within
+1 s or overlapping), pause F1 (IoU >= 0.5 with the true silences over 0.5 s),
+words-per-minute error. Time: CPU seconds of this process (both cores count)
+and wall seconds of the whole speech analysis (signal, pitch, recognition).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from services.speech.adapters.models import model_path
 from services.speech.adapters.whisper import WhisperTranscriber
 from services.speech.audio import load_wav
 from services.speech.handlers import analyze_samples
+from services.speech.metrics import REFUSED
 from services.speech.text import SINGLE_FILLERS, normalize
 from tests.fixtures import speech as fx
 
+CACHE = Path(tempfile.gettempdir()) / "mi-models"
 DIGITS = {
     "0": "zero",
     "1": "one",
@@ -37,20 +55,23 @@ DIGITS = {
     "9": "nine",
     "10": "ten",
 }
-CONFIGS = [
-    ("tiny.en", False, False),
-    ("tiny.en", True, False),
-    ("tiny.en", True, True),
-    ("base", False, False),
-    ("base", True, True),
+PIPELINE: dict[str, Any] = {"model": "base", "prompt": True, "beam": 1, "condense": True, "gaps": True}
+"""The service's defaults (``services/speech/config.py``)."""
+STUDY: list[dict[str, Any]] = [
+    {"model": "tiny.en"},
+    {"prompt": False},
+    {"gaps": False},
+    {"condense": False},
+    {"beam": 5},
 ]
+"""Variants of the pipeline, each one setting changed."""
 
 
 def words_of(text_words: list[str]) -> list[str]:
     out = []
     for w in text_words:
         for part in re.split(r"[-\s]+", w):
-            n = normalize(part)
+            n = normalize(part).replace("'", "")
             n = DIGITS.get(n, n)
             if n and n not in SINGLE_FILLERS:
                 out.append(n)
@@ -67,7 +88,7 @@ def wer(ref: list[str], hyp: list[str]) -> tuple[int, int]:
     return d[len(hyp)], len(ref)
 
 
-def match(pred: list[dict], true: list[dict], ok) -> tuple[int, int, int]:
+def match(pred: list[dict], true: list[dict], ok: Callable[[dict, dict], bool]) -> tuple[int, int, int]:
     used: set[int] = set()
     tp = 0
     for p in pred:
@@ -90,6 +111,64 @@ def pause_ok(p: dict, t: dict) -> bool:
     return union > 0 and inter / union >= 0.5
 
 
+def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    prec = tp / (tp + fp) if tp + fp else 1.0
+    rec = tp / (tp + fn) if tp + fn else 1.0
+    return prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+
+
+@dataclass
+class Result:
+    """What one system produced for one answer, in the report's terms."""
+
+    words: list[str]
+    fillers: list[dict[str, Any]]
+    pauses: list[dict[str, Any]]
+    wpm: float | None
+    quality: list[str]
+
+
+class Baseline:
+    """A plain transcription script: Whisper base, a filler prompt, fillers = filler words, pauses = word gaps."""
+
+    name = "baseline (whisper base, filler prompt, word gaps)"
+
+    def __init__(self) -> None:
+        from faster_whisper import WhisperModel
+
+        self.model = WhisperModel(str(model_path("base", CACHE)), device="cpu", compute_type="int8", cpu_threads=2)
+
+    def __call__(self, samples: np.ndarray) -> Result:
+        segments, _ = self.model.transcribe(
+            samples, language="en", word_timestamps=True, initial_prompt="Umm, let me think like, hmm... Uh, er, ah."
+        )
+        words = [w for s in segments for w in (s.words or [])]
+        fillers = [{"start": w.start, "end": w.end} for w in words if normalize(w.word) in SINGLE_FILLERS]
+        pauses = [{"start": a.end, "end": b.start} for a, b in itertools.pairwise(words) if b.start - a.end > 0.5]
+        minutes = len(samples) / 16_000 / 60
+        lexical = [w for w in words if normalize(w.word) not in SINGLE_FILLERS]
+        return Result([w.word for w in words], fillers, pauses, len(lexical) / minutes if minutes else None, [])
+
+
+class Pipeline:
+    """The speech service's own analysis (``handlers.analyze_samples``) with one configuration."""
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.cfg = cfg
+        self.name = ", ".join(f"{k}={v}" for k, v in cfg.items() if PIPELINE.get(k) != v) or "pipeline (default)"
+        self.asr = WhisperTranscriber(cfg["model"], CACHE, threads=2, prompt=cfg["prompt"], beam_size=cfg["beam"])
+
+    def __call__(self, samples: np.ndarray) -> Result:
+        r = analyze_samples(samples, self.asr, voiced_gaps=self.cfg["gaps"], condense=self.cfg["condense"])
+        return Result(
+            [w.word for w in r.words],
+            [h.model_dump() for h in r.fillers],
+            [p.model_dump() for p in r.pauses or ()],
+            r.wpm,
+            list(r.quality),
+        )
+
+
 @dataclass
 class Totals:
     errors: int = 0
@@ -97,73 +176,126 @@ class Totals:
     wpm_err: float = 0.0
     f: tuple[int, int, int] = (0, 0, 0)
     p: tuple[int, int, int] = (0, 0, 0)
-    seconds: float = 0.0
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
     audio_s: float = 0.0
     n: int = 0
 
-    def add(self, other_f, other_p) -> None:
-        self.f = tuple(a + b for a, b in zip(self.f, other_f, strict=True))  # type: ignore[assignment]
-        self.p = tuple(a + b for a, b in zip(self.p, other_p, strict=True))  # type: ignore[assignment]
+
+def timed(system: Callable[[np.ndarray], Result], samples: np.ndarray) -> tuple[Result, float, float]:
+    c0, t0 = time.process_time(), time.perf_counter()
+    out = system(samples)
+    return out, time.process_time() - c0, time.perf_counter() - t0
 
 
-def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    prec = tp / (tp + fp) if tp + fp else 1.0
-    rec = tp / (tp + fn) if tp + fn else 1.0
-    return prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-
-
-def evaluate(paths: list[Path], model: str, prompt: bool, gaps: bool) -> Totals:
-    asr = WhisperTranscriber(model, Path(tempfile.gettempdir()) / "mi-models", threads=2, prompt=prompt)
+def evaluate(system: Callable[[np.ndarray], Result], paths: list[Path]) -> Totals:
     tot = Totals()
     for wav in paths:
         truth = json.loads(wav.with_suffix(".json").read_text())
-        samples = load_wav(wav)
-        t0 = time.perf_counter()
-        report = analyze_samples(samples, asr, voiced_gaps=gaps)
-        tot.seconds += time.perf_counter() - t0
-        tot.audio_s += truth["duration_s"]
-        e, n = wer(words_of(truth["words"]), words_of([w["word"] for w in report.words]))
+        out, cpu, wall = timed(system, load_wav(wav))
+        tot.cpu_s, tot.wall_s, tot.audio_s = tot.cpu_s + cpu, tot.wall_s + wall, tot.audio_s + truth["duration_s"]
+        e, n = wer(words_of(truth["words"]), words_of(out.words))
         tot.errors, tot.ref_words = tot.errors + e, tot.ref_words + n
         true_wpm = len(truth["words"]) / (truth["duration_s"] / 60)
-        tot.wpm_err += abs((report.wpm or 0) - true_wpm) / true_wpm
-        tot.add(
-            match(report.fillers, truth["fillers"], filler_ok), match(report.pauses or [], truth["pauses"], pause_ok)
-        )
+        tot.wpm_err += abs((out.wpm or 0) - true_wpm) / true_wpm
+        tot.f = _add(tot.f, match(out.fillers, truth["fillers"], filler_ok))
+        tot.p = _add(tot.p, match(out.pauses, truth["pauses"], pause_ok))
         tot.n += 1
     return tot
 
 
+def _add(a: tuple[int, int, int], b: tuple[int, int, int]) -> tuple[int, int, int]:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+def row(name: str, t: Totals) -> str:
+    fp, fr, ff = f1(*t.f)
+    pp, pr, pf = f1(*t.p)
+    return (
+        f"| {name} | {100 * t.errors / t.ref_words:.1f} % | {100 * t.wpm_err / t.n:.1f} % | "
+        f"{fp:.2f} / {fr:.2f} / {ff:.2f} | {pp:.2f} / {pr:.2f} / {pf:.2f} | "
+        f"{t.cpu_s / t.audio_s:.3f} | {t.wall_s / t.audio_s:.3f} |"
+    )
+
+
+def gates(system: Callable[[np.ndarray], Result], paths: list[Path]) -> list[str]:
+    lines = ["| input | expected | flags raised | verdict |", "| --- | --- | --- | --- |"]
+    for wav in paths:
+        expect = json.loads(wav.with_suffix(".json").read_text())["expect"]
+        quality = system(load_wav(wav)).quality
+        refused = [f for f in quality if f in REFUSED]
+        if wav.stem.startswith("refuse_"):
+            ok = any(f in expect for f in refused)
+            want = " or ".join(expect)
+        else:
+            ok = not refused and all(f in quality for f in expect)
+            want = "scored" + (f" ({', '.join(expect)})" if expect else "")
+        lines.append(f"| {wav.stem} | {want} | {', '.join(quality) or '-'} | {'ok' if ok else 'WRONG'} |")
+    return lines
+
+
+def long_answer(cfg: dict[str, Any], repeats: int) -> str:
+    """The speech stage on one ~3-minute answer: wall and CPU seconds, median of ``repeats``."""
+    samples, truth = fx.build(fx.held_out_script(99, sentences=16) + fx.held_out_script(98, sentences=16), "en-us", 165)
+    samples = fx.with_floor(samples, seed=99, level_dbfs=-60.0)
+    system = Pipeline(cfg)
+    runs = [timed(system, samples)[1:] for _ in range(repeats)]
+    cpu = statistics.median(c for c, _ in runs)
+    wall = statistics.median(w for _, w in runs)
+    per3 = wall * 180 / truth.duration_s
+    return (
+        f"{truth.duration_s:.0f} s answer, {system.name}: wall {wall:.2f} s (median of {repeats}: "
+        f"{', '.join(f'{w:.2f}' for _, w in runs)}), CPU {cpu:.2f} s; {per3:.2f} s per 3 minutes"
+    )
+
+
+def fixture_paths(kind: str, out: Path, count: int) -> tuple[list[Path], list[Path]]:
+    folder = out / kind
+    answers = sorted(folder.glob("answer_*.wav"))[:count]
+    if len(answers) < count:
+        if kind == "tune":
+            fx.write_set(folder, count)
+            for name, (samples, expect) in fx.gate_cases(held_out=False).items():
+                fx.write_wav(folder / f"{name}.wav", samples)
+                (folder / f"{name}.json").write_text(json.dumps({"expect": expect}))
+        else:
+            fx.write_held_out(folder, count)
+        answers = sorted(folder.glob("answer_*.wav"))[:count]
+    cases = sorted([*folder.glob("refuse_*.wav"), *folder.glob("accept_*.wav")])
+    return answers, cases
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--set", choices=("held-out", "tune"), default="held-out")
     parser.add_argument("--count", type=int, default=8)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "mi-speech-fixtures")
-    parser.add_argument("--long", action="store_true", help="also time one 3-minute answer")
-    parser.add_argument("--only", default="", help="run configurations whose label contains this, e.g. tiny.en")
+    parser.add_argument("--study", action="store_true", help="also each pipeline variant in STUDY")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--set-option", action="append", default=[], help="override a pipeline option, k=v")
+    parser.add_argument("--long", type=int, default=0, metavar="N", help="time a 3-minute answer N times")
     args = parser.parse_args()
-    paths = sorted(args.out.glob("answer_*.wav"))[: args.count]
-    if len(paths) < args.count:
-        paths = fx.write_set(args.out, args.count)
-    audio = sum(json.loads(p.with_suffix(".json").read_text())["duration_s"] for p in paths)
-    print(f"{len(paths)} answers, {audio:.0f} s of audio, voices {sorted({v for v, _ in fx.VOICES})}")
-    print("| model | disfluent prompt | voiced gaps | WER | WPM error | filler P / R / F1 | pause P / R / F1 | RTF |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for model, prompt, gaps in CONFIGS:
-        if args.only and args.only not in f"{model}/{prompt}/{gaps}":
-            continue
-        t = evaluate(paths, model, prompt, gaps)
-        fp, fr, ff = f1(*t.f)
-        pp, pr, pf = f1(*t.p)
-        print(
-            f"| {model} | {'yes' if prompt else 'no'} | {'yes' if gaps else 'no'} | "
-            f"{100 * t.errors / t.ref_words:.1f} % | {100 * t.wpm_err / t.n:.1f} % | "
-            f"{fp:.2f} / {fr:.2f} / {ff:.2f} | {pp:.2f} / {pr:.2f} / {pf:.2f} | {t.seconds / t.audio_s:.3f} |"
-        )
+    cfg = dict(PIPELINE)
+    for kv in args.set_option:
+        k, v = kv.split("=", 1)
+        cfg[k] = v if k == "model" else json.loads(v)
+    answers, cases = fixture_paths(args.set, args.out, args.count)
+    audio = sum(json.loads(p.with_suffix(".json").read_text())["duration_s"] for p in answers)
+    print(f"{args.set}: {len(answers)} answers, {audio:.0f} s of audio")
+    print("| system | WER | WPM error | filler P / R / F1 | pause P / R / F1 | CPU s per s | wall s per s |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    if not args.no_baseline:
+        print(row(Baseline.name, evaluate(Baseline(), answers)), flush=True)
+    pipeline = Pipeline(cfg)
+    print(row(pipeline.name, evaluate(pipeline, answers)), flush=True)
+    for variant in STUDY if args.study else []:
+        system = Pipeline(cfg | variant)
+        print(row(system.name, evaluate(system, answers)), flush=True)
+    if cases:
+        print()
+        print("\n".join(gates(pipeline, cases)))
     if args.long:
-        samples, truth = fx.build(fx.random_script(99, sentences=36))
-        asr = WhisperTranscriber("tiny.en", Path(tempfile.gettempdir()) / "mi-models", threads=2)
-        t0 = time.perf_counter()
-        analyze_samples(samples, asr)
-        print(f"3-minute answer ({truth.duration_s:.0f} s), tiny.en, full analysis: {time.perf_counter() - t0:.2f} s")
+        print(long_answer(cfg, args.long))
 
 
 if __name__ == "__main__":

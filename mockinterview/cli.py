@@ -15,6 +15,7 @@ from runtime.logging import configure_logging
 from runtime.runner import serve
 from runtime.settings import Mode, PlatformSettings
 from runtime.storage.crypto import Keyring
+from runtime.tuning import keep_heap_trimmed, tune_process
 from schemas import Level, QuestionType
 
 app = typer.Typer(
@@ -47,13 +48,17 @@ def up(
     _require(registry.SERVICE_NAMES)
     gateway = registry.settings_of("gateway")(mode=Mode.embedded)
     configure_logging(gateway.log_level, gateway.log_json)
+    tune_process(gateway.blas_threads, gateway.malloc_arena_max)
     default_host, default_port = registry.listen_address("gateway", gateway)
     host, port = host or default_host, port or default_port
     data_dir = data_dir or gateway.data_dir
     overrides = {"mode": Mode.embedded, "data_dir": data_dir}
 
     async def main() -> None:
-        async with open_infrastructure(PlatformSettings(**overrides), "mockinterview") as infra:  # type: ignore[arg-type]
+        async with (
+            open_infrastructure(PlatformSettings(**overrides), "mockinterview") as infra,  # type: ignore[arg-type]
+            keep_heap_trimmed(),
+        ):
             services = [registry.load(n).build(infra, **overrides)[1] for n in registry.SERVICE_NAMES]
             typer.echo(f"Mock Interview running at http://{host}:{port} (data in {data_dir})")
             await serve(services, infra, services[0].http_app, host, port)
@@ -71,10 +76,11 @@ def service(name: ServiceName) -> None:
     _require((name,))
     settings = module.settings(mode=Mode.distributed)
     configure_logging(settings.log_level, settings.log_json)
+    tune_process(settings.blas_threads, settings.malloc_arena_max)
     host, port = registry.listen_address(name, settings)
 
     async def main() -> None:
-        async with open_infrastructure(settings, client_id=name) as infra:
+        async with open_infrastructure(settings, client_id=name) as infra, keep_heap_trimmed():
             _, svc = module.build(infra, mode=Mode.distributed)
             http_app = svc.http_app if svc.http_app is not None else ops_app(f"mockinterview-{name}")
             sidecar = None

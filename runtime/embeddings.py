@@ -20,16 +20,22 @@ DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
 def _load_safetensors(path: Path) -> dict[str, np.ndarray]:
-    raw = path.read_bytes()
-    (header_len,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + header_len])
+    """Read-only views of the tensors in a memory map of the file.
+
+    File-backed pages: the 47 MB word-embedding table only costs resident
+    memory for the rows of tokens actually seen, and processes on one host
+    (questions, feedback) share the pages instead of each holding a copy.
+    """
+    raw = np.asarray(np.memmap(path, dtype=np.uint8, mode="r"))  # plain ndarray views: no memmap subclass per result
+    (header_len,) = struct.unpack("<Q", raw[:8].tobytes())
+    header = json.loads(raw[8 : 8 + header_len].tobytes())
     base = 8 + header_len
     out = {}
     for name, meta in header.items():
         if name == "__metadata__":
             continue
         start, end = meta["data_offsets"]
-        out[name] = np.frombuffer(raw[base + start : base + end], DTYPES[meta["dtype"]]).reshape(meta["shape"])
+        out[name] = raw[base + start : base + end].view(DTYPES[meta["dtype"]]).reshape(meta["shape"])
     return out
 
 
@@ -67,20 +73,44 @@ class MiniLM:
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config["layer_norm_eps"])
-        self.w = {k: v.astype(np.float32) for k, v in _load_safetensors(model_dir / "model.safetensors").items()}
+        self.w = {
+            k: v if v.dtype == np.float32 else v.astype(np.float32)
+            for k, v in _load_safetensors(model_dir / "model.safetensors").items()
+        }
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_tokens)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.no_padding()  # padded per batch in encode(), to that batch's longest text
 
-    def encode(self, texts: list[str], batch: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str], batch: int = 32, batch_tokens: int = 1024) -> np.ndarray:
+        """Unit vectors of ``texts``, in their order.
+
+        Texts are batched by token length, at most ``batch`` texts and
+        ``batch_tokens`` padded tokens a batch (a longer text goes alone): a
+        batch is padded to its longest text, so one long text (a whole
+        transcript) no longer makes short sentences cost a full-length pass.
+        """
+        dim = self.w["embeddings.word_embeddings.weight"].shape[1]
+        out = np.zeros((len(texts), dim), np.float32)
         if not texts:
-            return np.zeros((0, self.w["embeddings.word_embeddings.weight"].shape[1]), np.float32)
-        return np.concatenate([self._encode(texts[i : i + batch]) for i in range(0, len(texts), batch)])
+            return out
+        ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
+        batches: list[list[int]] = [[]]
+        for i in order:  # ascending length: the text being added is the batch's longest
+            if batches[-1] and (len(batches[-1]) >= batch or (len(batches[-1]) + 1) * len(ids[i]) > batch_tokens):
+                batches.append([])
+            batches[-1].append(i)
+        for rows in batches:
+            length = max(len(ids[i]) for i in rows)
+            padded = np.zeros((len(rows), length), np.int64)
+            mask = np.zeros((len(rows), length), np.float32)
+            for r, i in enumerate(rows):
+                padded[r, : len(ids[i])] = ids[i]
+                mask[r, : len(ids[i])] = 1.0
+            out[rows] = self._encode(padded, mask)
+        return out
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        enc = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in enc])
-        mask = np.array([e.attention_mask for e in enc], np.float32)
+    def _encode(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self.w
         n, length = ids.shape
         x = (

@@ -40,3 +40,35 @@ WATCHDOG_ACTIONS = Counter(
     "Stuck answers and sessions the watchdog acted on, by stage and action (redrive, timeout).",
     ["stage", "action"],
 )
+
+# ------------------------------------------------------------- service level
+# What a candidate and an operator feel, end to end (recorded by the gateway's
+# SLO recorder, services/gateway/slo.py). Buckets hold the targets: 10 s per
+# 3-minute answer and 300 s ("analysis under 5 minutes") as exact boundaries.
+SLO_BUCKETS = (1, 2.5, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200, 1800, 3600)
+ANSWER_SCORED_SECONDS = Histogram(
+    "mi_answer_scored_seconds",
+    "From the upload accepted (202) to the answer's scores recorded, per scored answer.",
+    buckets=SLO_BUCKETS,
+)
+SESSION_COMPLETED_SECONDS = Histogram(
+    "mi_session_completed_seconds",
+    "From the candidate done (finish or last upload, whichever is later) to the session's results recorded.",
+    buckets=SLO_BUCKETS,
+)
+UPLOADS = Counter(
+    "mi_uploads_total",
+    "Answer uploads by HTTP outcome (accepted, too_large, unsupported_type, bad_request, rate_limited, "
+    "not_found, unavailable, error, aborted).",
+    ["outcome"],
+)
+ANSWERS_FAILED = Counter(
+    "mi_answers_failed_total", "AnswerFailed events recorded for an answer, by stage and reason.", ["stage", "reason"]
+)
+SESSIONS_STARTED = Counter("mi_sessions_started_total", "Interview sessions created.")
+SESSIONS_ENDED = Counter(
+    "mi_sessions_ended_total",
+    "Sessions by how they ended: completed (results recorded), abandoned (never finished and idle past the "
+    "abandon window), timed_out (finished but no results within the window).",
+    ["outcome"],
+)

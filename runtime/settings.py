@@ -101,6 +101,13 @@ class PlatformSettings(BaseSettings):
     )
     bus_retention_h: float = Field(default=24.0, gt=0, description="Embedded bus: hours consumed messages are kept.")
 
+    blas_threads: int = Field(
+        default=1, ge=0, description="OpenBLAS threads (numpy); 0 leaves its default (one per core). runtime/tuning.py"
+    )
+    malloc_arena_max: int = Field(
+        default=2, ge=0, description="glibc malloc arenas; 0 leaves its default (8 per core). runtime/tuning.py"
+    )
+
     log_level: str = "INFO"
     log_json: bool = True
     metrics_port: int = Field(default=9400, description="Distributed mode: /metrics and /healthz port.")

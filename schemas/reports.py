@@ -95,9 +95,45 @@ class SpeechReport(Report):
     pitch_variation_st: float | None = Field(default=None, description="F0 standard deviation in semitones.")
     monotone: bool | None = None
     quality: tuple[str, ...] = Field(
-        default=(), description="Input problems: no_speech, too_short, clipped, too_quiet, noisy, ..."
+        default=(),
+        description="Input problems: no_speech, digital_silence, non_english, unclear_speech (see "
+        "SPEECH_REFUSING_FLAGS), too_short, clipped, too_quiet, noisy.",
     )
     cannot_measure: CannotMeasure = {}
+    quality_detail: dict[str, str] = Field(
+        default={}, description="Quality flag -> what was measured that raised it, in words."
+    )
+    hedge_rate_per_min: float | None = Field(default=None, description="Hedges per minute of the recording.")
+    long_pause_rate_per_min: float | None = Field(
+        default=None, description="Pauses over 2 s per minute of the recording."
+    )
+    language: str | None = Field(
+        default=None,
+        description="Most likely spoken language (Whisper's code, e.g. 'en', 'es'); null when the model cannot "
+        "tell (English-only model) or there was too little speech.",
+    )
+    language_probability: float | None = Field(default=None, ge=0, le=1, description="Probability of `language`.")
+    english_probability: float | None = Field(default=None, ge=0, le=1, description="Probability of English.")
+    mean_word_prob: float | None = Field(
+        default=None, ge=0, le=1, description="Recogniser's mean word probability over the kept words."
+    )
+    avg_logprob: float | None = Field(
+        default=None, le=0, description="Recogniser's average token log-probability, weighted by segment length."
+    )
+    no_speech_prob: float | None = Field(
+        default=None, ge=0, le=1, description="Recogniser's no-speech probability, weighted by segment length."
+    )
+    loudest_dbfs: float | None = Field(
+        default=None, description="Level the loudest 1 % of the recording reaches; below -70 dBFS: digital silence."
+    )
+    recognised_s: float = Field(
+        default=0.0, ge=0, description="Seconds given to the recogniser once long silences were cut out."
+    )
+
+
+SPEECH_REFUSING_FLAGS = ("no_speech", "digital_silence", "non_english", "unclear_speech")
+"""Speech quality flags after which nothing from the transcript may be scored: no content,
+communication or confidence score (``SpeechReport.quality_detail`` says why)."""
 
 
 # ------------------------------------------------------------------ vision

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from runtime.llm import Completion
 from runtime.storage.objects import CHUNK, ObjectInfo, ObjectNotFound, ObjectTooLarge
 from services.speech import audio as au
+from services.speech.gates import Segment, Transcript
 from services.speech.text import Word
 from services.vision.landmarks import FrameLandmarks
 
@@ -80,8 +81,15 @@ class FakeTranscriber:
         self.script = script
         self.calls = 0
 
-    def transcribe(self, samples: np.ndarray) -> list[Word]:
+    def transcribe(
+        self, samples: np.ndarray, language: str = "en", windows: Sequence[tuple[float, float]] = ()
+    ) -> Transcript:
         self.calls += 1
+        words = self._words(samples)
+        segments = (Segment(words[0].start, words[-1].end, -0.2, 0.01, tuple(words)),) if words else ()
+        return Transcript(language, segments, {"en": 0.97, "de": 0.01})
+
+    def _words(self, samples: np.ndarray) -> list[Word]:
         tokens = self.script.split()
         spans = [s for s in au.analyze_audio(samples).speech if s.duration > 0.05]
         total = sum(s.duration for s in spans)

@@ -37,6 +37,7 @@ from services.gateway.config import Settings
 from services.gateway.erasure import erase_session
 from services.gateway.identity import Identities
 from services.gateway.quotas import Quotas
+from services.gateway.slo import SloRecorder, UploadOutcomes
 from services.gateway.watchdog import Deadlines, Watchdog
 
 NAME = "gateway"
@@ -83,6 +84,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     install_unavailable_handler(app)
     app.state.erasure = erasure = infra.erasure or Erasure(infra.documents, infra.objects)
     app.state.quotas = Quotas(settings.limits(), infra.documents)
+    app.add_middleware(UploadOutcomes)
     app.include_router(ops_router(metrics=bool(settings.metrics_on_api)))
     app.include_router(auth.router)
     app.include_router(history.router)
@@ -110,6 +112,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
         return await retention.run_once(sessions, erase, policy, identities.sweep)
 
     app.state.cleanup = cleanup_once
+    slo = SloRecorder(infra.documents, settings.slo_abandon_after_s, settings.slo_sweep_s)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
@@ -127,7 +130,8 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
                 name="retention",
             )
         try:
-            yield
+            async with slo.lifespan():
+                yield
         finally:
             if cleanup is not None:
                 cleanup.cancel()
@@ -141,7 +145,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     # The HTTP routes, the watchdog and the retention cleanup publish these; the projections publish nothing.
     return Service(
         NAME,
-        projections,
+        projections + slo.subscriptions,
         publishes=(SessionRequested, AnswerUploaded, SessionFinished, SessionDeleted, AnswerFailed),
         http_app=app,
         lifespan=lifespan,

@@ -95,6 +95,12 @@ class Settings(PlatformSettings):
         default=3600, ge=0, description="How often the cleanup runs in the gateway; 0 turns it off."
     )
 
+    # -------------------------------------------------------------- service levels
+    slo_abandon_after_s: float = Field(
+        default=7200, gt=0, description="A session idle this long without results counts as abandoned/timed out."
+    )
+    slo_sweep_s: float = Field(default=60, gt=0, description="How often the SLO recorder looks for such sessions.")
+
     @model_validator(mode="after")
     def _by_mode(self) -> "Settings":
         embedded = self.mode is Mode.embedded

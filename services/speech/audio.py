@@ -28,6 +28,14 @@ CLIP_SHARE = 0.001
 QUIET_DBFS = -35.0
 NOISY_SNR_DB = 15.0
 SILENT_DBFS = -55.0
+DIGITAL_SILENCE_DBFS = -70.0
+"""Loudest 1 % of frames below this: the device sent (near) zeros, e.g. a muted microphone.
+
+A quiet room through a live microphone stays above it (measured: -60 dBFS and
+up); quiet speech is far above it.
+"""
+CONDENSE_PAD_S = 0.2
+"""Signal kept on each side of a speech run when silences are cut out before recognition."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,18 @@ class AudioEvidence:
     pitch_variation_st: float | None = None
     """Standard deviation of F0 in semitones around the median."""
     voiced_share: float = 0.0
+    loud_dbfs: float = -120.0
+    """99th percentile of the frame levels: what the loudest moments reach."""
+
+    @property
+    def noisy(self) -> bool:
+        """Speech is too little above the background for the signal alone to find it."""
+        return self.snr_db is not None and self.snr_db < NOISY_SNR_DB
+
+    @property
+    def digital_silence(self) -> bool:
+        """The recording holds (near) zeros only: a muted or broken device, not a quiet speaker."""
+        return self.loud_dbfs < DIGITAL_SILENCE_DBFS
 
 
 def load_wav(path: Path) -> np.ndarray:
@@ -116,6 +136,7 @@ def analyze_audio(samples: np.ndarray) -> AudioEvidence:
         level_variation_db=variation,
         clipping_ratio=round(clipping, 5),
         snr_db=snr,
+        loud_dbfs=round(float(np.percentile(levels, 99)), 2),
     )
 
 
@@ -156,3 +177,82 @@ def with_pitch(evidence: AudioEvidence, f0: np.ndarray, min_voiced_s: float = 1.
         pitch_variation_st=round(float(np.std(semitones)), 2),
         voiced_share=round(share, 3),
     )
+
+
+@dataclass(frozen=True)
+class Condensed:
+    """The speech of a recording with long silences cut out, and the way back to its times.
+
+    Recognition costs time per second of audio whatever it holds; the signal
+    already says where the silences are, so they need not be recognised.
+    """
+
+    samples: np.ndarray
+    pieces: tuple[tuple[float, float], ...]
+    """(start in the condensed audio, start in the original) of each kept piece, in order."""
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+    def original_time(self, t: float) -> float:
+        """Where a time of the condensed audio lies in the original recording."""
+        offset = 0.0
+        for condensed_start, original_start in self.pieces:
+            if condensed_start > t:
+                break
+            offset = original_start - condensed_start
+        return round(t + offset, 3)
+
+
+def condense(samples: np.ndarray, speech: list[Span], pad_s: float = CONDENSE_PAD_S) -> Condensed:
+    """Keep each speech run with ``pad_s`` of its surroundings; silences longer than that are shortened."""
+    duration = len(samples) / SAMPLE_RATE
+    merged: list[list[float]] = []
+    for span in speech:
+        start, end = max(0.0, span.start - pad_s), min(duration, span.end + pad_s)
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if not merged:
+        return Condensed(samples[:0], ())
+    parts, pieces, at = [], [], 0.0
+    for start, end in merged:
+        a, b = round(start * SAMPLE_RATE), round(end * SAMPLE_RATE)
+        parts.append(samples[a:b])
+        pieces.append((round(at, 4), round(a / SAMPLE_RATE, 4)))
+        at += (b - a) / SAMPLE_RATE
+    return Condensed(np.concatenate(parts), tuple(pieces))
+
+
+WINDOW_S = 30.0
+"""Whisper hears 30 s at a time: every window costs the same, full or not."""
+QUIET_CUT_SEARCH_S = 4.0
+
+
+def windows(clip: Condensed, max_s: float = WINDOW_S) -> list[tuple[float, float]]:
+    """Cut ``clip`` into few windows of at most ``max_s``, each at least two thirds full but the last.
+
+    Cuts fall on a join between pieces (a shortened silence) when one is in
+    the window's last third, else on the quietest moment of its last seconds,
+    so that a cut rarely splits a word.
+    """
+    joins = [start for start, _ in clip.pieces[1:]]
+    out: list[tuple[float, float]] = []
+    start = 0.0
+    while clip.duration_s - start > max_s:
+        lo, hi = start + max_s * 2 / 3, start + max_s
+        inside = [j for j in joins if lo <= j <= hi]
+        cut = inside[-1] if inside else _quietest(clip.samples, hi - QUIET_CUT_SEARCH_S, hi)
+        out.append((round(start, 3), round(cut, 3)))
+        start = cut
+    if clip.duration_s > start:
+        out.append((round(start, 3), round(clip.duration_s, 3)))
+    return out
+
+
+def _quietest(samples: np.ndarray, t0: float, t1: float) -> float:
+    a, b = int(t0 * SAMPLE_RATE), int(t1 * SAMPLE_RATE)
+    levels = frame_levels(samples[a:b])
+    return round(t0 + int(np.argmin(levels)) * HOP_S, 3)

@@ -9,8 +9,11 @@ from runtime.settings import PlatformSettings
 
 
 class Settings(PlatformSettings):
-    speech_model: Literal["tiny.en", "base"] = Field(default="tiny.en", description="Whisper weights (CPU, int8).")
-    speech_threads: int = Field(default=2, ge=1, description="CTranslate2 threads.")
+    speech_model: Literal["tiny.en", "base"] = Field(
+        default="base",
+        description="Whisper weights (CPU, int8). base is multilingual: it tells the spoken language; tiny.en cannot.",
+    )
+    speech_threads: int = Field(default=2, ge=1, description="CTranslate2 threads (one transcription at a time).")
     speech_disfluent_prompt: bool = Field(default=True, description="Prompt Whisper to keep um/uh.")
     speech_voiced_gaps: bool = Field(default=True, description="Count voiced sounds with no word as fillers.")
     model_cache_dir: Path = Field(default=Path.home() / ".cache" / "mockinterview", description="Assembled weights.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import wave
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -12,25 +14,67 @@ from runtime.storage.objects import ObjectNotFound, ObjectStore
 from schemas import AnswerFailed, MediaExtracted, SpeechAnalyzed, SpeechAnalyzedData, Stage, keys
 from schemas.reports import SpeechReport
 from services.speech import audio as au
+from services.speech import gates
+from services.speech.gates import Transcript
 from services.speech.metrics import build_report
-from services.speech.text import Word
 
 SOURCE = "mockinterview/speech"
+
+
+MIN_SPEECH_TO_TRANSCRIBE_S = 0.3
 
 
 class Transcriber(Protocol):
     name: str
 
-    def transcribe(self, samples: np.ndarray) -> list[Word]:
-        """Word-timed transcript of 16 kHz mono float samples (blocking)."""
+    def transcribe(self, samples: np.ndarray, language: str, windows: Sequence[tuple[float, float]]) -> Transcript:
+        """Word-timed transcript of 16 kHz mono float samples in ``language`` (blocking).
+
+        ``windows``: (start, end) seconds, at most 30 s each, that cover ``samples``.
+        A multilingual model also gives each language's probability.
+        """
         ...
 
 
-def analyze_samples(samples: np.ndarray, transcriber: Transcriber, voiced_gaps: bool = True) -> SpeechReport:
+def listen(samples: np.ndarray, ev: au.AudioEvidence, transcriber: Transcriber, condense: bool = True) -> gates.Heard:
+    """Language and words of the speech in ``samples``; silences the signal already found are skipped."""
+    if ev.digital_silence or (ev.speech_s < MIN_SPEECH_TO_TRANSCRIBE_S and not ev.noisy):
+        return gates.Heard(None, None)
+    # In noise the signal cannot tell speech from background: recognise everything.
+    whole = ev.noisy or not condense
+    clip = au.Condensed(samples, ((0.0, 0.0),)) if whole else au.condense(samples, ev.speech)
+    windows = au.windows(clip)
+    transcript = transcriber.transcribe(clip.samples, gates.ENGLISH, windows)
+    guess = gates.guess_language(transcript.language_probabilities, ev.speech_s)
+    if guess is not None and guess.non_english:
+        # Another language forced into English becomes invented words: transcribe it as itself.
+        transcript = transcriber.transcribe(clip.samples, guess.code, windows)
+    return gates.Heard(gates.recognise(_in_original_time(transcript, clip)), guess, round(clip.duration_s, 2))
+
+
+def _in_original_time(transcript: Transcript, clip: au.Condensed) -> Transcript:
+    t = clip.original_time
+    return replace(
+        transcript,
+        segments=tuple(
+            replace(
+                s,
+                start=t(s.start),
+                end=t(s.end),
+                words=tuple(replace(w, start=t(w.start), end=t(w.end)) for w in s.words),
+            )
+            for s in transcript.segments
+        ),
+    )
+
+
+def analyze_samples(
+    samples: np.ndarray, transcriber: Transcriber, voiced_gaps: bool = True, condense: bool = True
+) -> SpeechReport:
     """The whole speech analysis of one answer (blocking; CPU-bound)."""
     evidence = au.analyze_audio(samples)
-    words = transcriber.transcribe(samples) if evidence.speech_s >= 0.3 else []
-    return build_report(words, evidence, au.pitch_track(samples), transcriber.name, voiced_gaps)
+    heard = listen(samples, evidence, transcriber, condense)
+    return build_report(heard, evidence, au.pitch_track(samples), transcriber.name, voiced_gaps)
 
 
 async def analyze_speech(

@@ -10,74 +10,141 @@ from typing import Any
 
 import numpy as np
 
-from schemas.reports import Hit, Pitch, Span, SpeechReport, TimedWord
+from schemas.reports import SPEECH_REFUSING_FLAGS, Hit, Pitch, Span, SpeechReport, TimedWord
 from services.speech import audio as au
+from services.speech import gates
 from services.speech import text as tx
 
-MIN_SPEECH_FOR_RATE_S = 5.0
-MIN_WORDS_FOR_RATE = 8
+MIN_SOUND_S = 0.3
+
+MIN_SPEECH_FOR_PACE_S = 5.0
+MIN_WORDS_FOR_PACE = 8
+MIN_SPEECH_FOR_RATES_S = 20.0
+"""Events per minute (fillers, hedges, long pauses) need this much speech: one filler in 10 s is not "6 a minute"."""
 MONOTONE_ST = 2.0
 """F0 standard deviation below this many semitones reads as monotone."""
 VOICED_GAP_S = (0.15, 1.5)
 VOICED_GAP_SHARE = 0.5
+REFUSED = SPEECH_REFUSING_FLAGS
+WORD_MEASURES = (
+    "wpm",
+    "speaking_wpm",
+    "articulation_wpm",
+    "filler_count",
+    "filler_rate_per_min",
+    "hedge_rate_per_min",
+    "vocabulary_richness",
+    "i_we_ratio",
+)
+LANGUAGE_NAMES = {
+    "es": "Spanish",
+    "de": "German",
+    "fr": "French",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "tr": "Turkish",
+    "ar": "Arabic",
+    "hi": "Hindi",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "fi": "Finnish",
+    "cy": "Welsh",
+}
 
 
 def build_report(
-    words: list[tx.Word], ev: au.AudioEvidence, f0: np.ndarray, model: str, voiced_gaps: bool = True
+    heard: gates.Heard, ev: au.AudioEvidence, f0: np.ndarray, model: str, voiced_gaps: bool = True
 ) -> SpeechReport:
+    """Every measurement of one answer, with quality flags (and why) and ``None`` where it cannot be trusted."""
+    rec, lang = heard.recognition, heard.language
+    words = rec.words if rec else []
     quality: list[str] = []
+    detail: dict[str, str] = {}
     cannot: dict[str, str] = {}
+
+    def flag(name: str, why: str) -> None:
+        quality.append(name)
+        detail[name] = why
+
     lexical = tx.lexical(words)
-    noisy = ev.snr_db is not None and ev.snr_db < au.NOISY_SNR_DB
     # In noise the signal cannot tell speech from background; the words' span can.
-    speech_s = (words[-1].end - words[0].start if words else 0.0) if noisy else ev.speech_s
-    if not words and (ev.speech_s < 0.5 or noisy):
-        quality.append("no_speech")
+    speech_s = (words[-1].end - words[0].start if words else 0.0) if ev.noisy else ev.speech_s
+    if ev.digital_silence:
+        flag("no_speech", "the recording is silent")
+        flag(
+            "digital_silence",
+            f"the recording holds digital silence (its loudest moments reach {ev.loud_dbfs:.0f} dBFS): "
+            "the microphone was muted or sent nothing",
+        )
+    elif not words and rec is not None and not gates.judged_no_speech(rec):
+        # Sound was decoded, but only into loops or guesses: it is speech nobody could make out.
+        flag("unclear_speech", gates.unclear_reason(rec) or "no words could be made out")
+    elif not words:
+        heard_s = f" in {ev.speech_s:.1f} s of sound" if ev.speech_s >= MIN_SOUND_S else ""
+        flag("no_speech", f"no words were recognised{heard_s}")
+    if lang is not None and lang.non_english and words and rec is not None and not rec.mostly_rejected:
+        name = LANGUAGE_NAMES.get(lang.code, f"language '{lang.code}'")
+        flag(
+            "non_english",
+            f"the answer sounds like {name} (probability {lang.probability:.2f}, "
+            f"English {lang.english_probability:.2f}); only English answers are analysed",
+        )
+    unclear = gates.unclear_reason(rec) if rec is not None and words else None
+    if unclear and "unclear_speech" not in quality:
+        flag("unclear_speech", unclear)
     if ev.clipping_ratio > au.CLIP_SHARE:
-        quality.append("clipped")
+        flag("clipped", f"{100 * ev.clipping_ratio:.2f} % of samples are clipped")
     if ev.level_dbfs is not None and ev.level_dbfs < au.QUIET_DBFS:
-        quality.append("too_quiet")
-    if noisy:
-        quality.append("noisy")
-    short = speech_s < MIN_SPEECH_FOR_RATE_S or len(lexical) < MIN_WORDS_FOR_RATE
-    if short and "no_speech" not in quality:
-        quality.append("too_short")
+        flag("too_quiet", f"speech level {ev.level_dbfs:.0f} dBFS (below {au.QUIET_DBFS:.0f})")
+    if ev.noisy:
+        flag("noisy", f"speech is only {ev.snr_db:.0f} dB above the background (below {au.NOISY_SNR_DB:.0f})")
+    refused = next((f for f in REFUSED if f in quality), None)
+    short = speech_s < MIN_SPEECH_FOR_PACE_S or len(lexical) < MIN_WORDS_FOR_PACE
+    if short and refused is None:
+        flag("too_short", f"only {speech_s:.1f} s of speech / {len(lexical)} words")
 
     def gate(names: tuple[str, ...], reason: str) -> None:
         for n in names:
             cannot.setdefault(n, reason)
 
+    if refused is not None:
+        gate(WORD_MEASURES, detail[refused])
     if "no_speech" in quality:
-        gate(
-            (
-                "wpm",
-                "speaking_wpm",
-                "articulation_wpm",
-                "filler_count",
-                "filler_rate_per_min",
-                "pauses",
-                "pitch_hz",
-                "volume_dbfs",
-                "vocabulary_richness",
-            ),
-            "no speech was detected",
-        )
+        gate(("pauses", "long_pause_rate_per_min", "pitch_hz", "volume_dbfs"), detail["no_speech"])
     if short:
         gate(
-            ("wpm", "speaking_wpm", "articulation_wpm", "filler_rate_per_min"),
-            f"only {speech_s:.1f} s of speech / {len(lexical)} words; rates need {MIN_SPEECH_FOR_RATE_S:.0f} s",
+            ("wpm", "speaking_wpm", "articulation_wpm"),
+            f"only {speech_s:.1f} s of speech / {len(lexical)} words; pace needs {MIN_SPEECH_FOR_PACE_S:.0f} s "
+            f"and {MIN_WORDS_FOR_PACE} words",
         )
-    if noisy:
+    if speech_s < MIN_SPEECH_FOR_RATES_S:
         gate(
-            ("pauses", "pitch_hz", "articulation_wpm"), f"background noise: speech is only {ev.snr_db:.0f} dB above it"
+            ("filler_rate_per_min", "hedge_rate_per_min", "long_pause_rate_per_min"),
+            f"only {speech_s:.1f} s of speech; rates per minute need {MIN_SPEECH_FOR_RATES_S:.0f} s",
         )
-
+    if ev.noisy:
+        gate(
+            ("pauses", "long_pause_rate_per_min", "pitch_hz", "articulation_wpm"),
+            f"background noise: speech is only {ev.snr_db:.0f} dB above it",
+        )
+    # The transcript stays as evidence of what was heard; nothing counts words that cannot be trusted.
+    counted = [] if refused else words
+    lexical = tx.lexical(counted)
     pause_starts = [p.start for p in ev.pauses]
     pause_ends = [p.end for p in ev.pauses]
-    fillers = tx.find_fillers(words, pause_starts, pause_ends)
-    if voiced_gaps and not noisy:
+    fillers = tx.find_fillers(counted, pause_starts, pause_ends)
+    if voiced_gaps and not ev.noisy and not refused:
         fillers += _voiced_gaps(words, ev, f0, fillers)
     fillers.sort(key=lambda h: h.start)
+    hedges = tx.find_hedges(counted)
 
     minutes = ev.duration_s / 60
     span = (words[-1].end - words[0].start) / 60 if words else 0.0
@@ -99,8 +166,8 @@ def build_report(
         pauses=tuple(Span(start=p.start, end=p.end) for p in ev.pauses),
         long_pause_count=len(long_pauses),
         longest_pause_s=round(max((p.duration for p in ev.pauses), default=0.0), 3),
-        repetitions=_hits(tx.find_repetitions(words)),
-        hedges=_hits(tx.find_hedges(words)),
+        repetitions=_hits(tx.find_repetitions(counted)),
+        hedges=_hits(hedges),
         vocabulary_richness=tx.mattr(lexical),
         i_we_ratio=tx.i_we_ratio(lexical),
         volume_dbfs=ev.level_dbfs,
@@ -113,6 +180,17 @@ def build_report(
         quality=tuple(quality),
         cannot_measure=cannot,
         model=model,
+        hedge_rate_per_min=_rate(len(hedges), minutes),
+        long_pause_rate_per_min=_rate(len(long_pauses), minutes),
+        quality_detail=detail,
+        language=lang.code if lang else None,
+        language_probability=lang.probability if lang else None,
+        english_probability=lang.english_probability if lang else None,
+        mean_word_prob=rec.mean_word_prob if rec else None,
+        avg_logprob=rec.avg_logprob if rec else None,
+        no_speech_prob=rec.no_speech_prob if rec else None,
+        loudest_dbfs=ev.loud_dbfs,
+        recognised_s=heard.recognised_s,
     )
     return _apply_gates(report, cannot)
 

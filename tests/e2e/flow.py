@@ -1,7 +1,9 @@
 """The candidate's journey, driven in the browser.
 
-One browser context is one candidate. The interview is run with the keyboard only and checks reload and
-Back mid-session, Finish while recording, and the results (reload and Back there too); then a phone-sized
+One browser context is one candidate (its device profile or sign-in cookie). The first interview is run
+with the keyboard only and checks reload and Back mid-session, Finish while recording, and the results
+(reload and Back there too); the second one carries a job description: the offline questions change and
+say what they target. The history then lists both, newest first, with trend charts, and a phone-sized
 viewport shows every screen without sideways scrolling. axe-core runs on every screen.
 """
 
@@ -15,6 +17,11 @@ from tests.e2e.checks import Guard, axe, focused, no_horizontal_scroll, tab_to
 from tests.e2e.conftest import SCREENSHOTS
 
 ROLE = "Backend engineer"
+JOB = (
+    "We are hiring a backend engineer for our payments platform. You will design PostgreSQL schemas for "
+    "ledgers and transactions, tune slow SQL queries and indexes, and keep card payment processing "
+    "idempotent and consistent when services retry."
+)
 SESSION_URL = re.compile(r"/sessions/([0-9a-f]{32})(\?q=(\d+))?$")
 LONG = 240_000
 
@@ -22,7 +29,9 @@ LONG = 240_000
 @dataclass
 class Journey:
     first: str = ""
+    second: str = ""
     first_questions: list[str] = field(default_factory=list)
+    second_questions: list[dict] = field(default_factory=list)
     overall: str = ""
     transcripts: str = ""
     answers: int = 0
@@ -88,7 +97,7 @@ def keyboard_interview(page, base_url: str, shots: str, record_s: float) -> Jour
     assert focused(page)["id"] == "question-title"
     page.wait_for_function("() => document.querySelector('#announce').textContent.startsWith('Question 1 of')")
     page.wait_for_selector("#question-source:has-text('From the question bank')")
-    j.first_questions = [q["question_id"] for q in api(page, f"/api/sessions/{j.first}")["questions"]]
+    j.first_questions = [q["text"] for q in api(page, f"/api/sessions/{j.first}")["questions"]]
     axe(page, "session")
     tab_to(page, "Record answer")
     page.keyboard.press("Enter")
@@ -189,6 +198,70 @@ def check_results(page, j: Journey, shots: str) -> None:
     page.wait_for_selector("#results-status:has-text('Analysis complete.')", timeout=30_000)
 
 
+def job_description_interview(page, base_url: str, j: Journey, record_s: float) -> None:
+    """Session 2: a job description ranks the offline questions, and each says what it targets."""
+    page.goto(base_url)
+    page.get_by_label("Role").fill(ROLE)
+    page.get_by_label("Interview type").select_option("technical")
+    page.get_by_label("Job description (optional)").fill(JOB)
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Start interview").click()
+    page.wait_for_selector("#question-title:has-text('Question 1 of')", timeout=60_000)
+    j.second = session_id(page)
+    j.second_questions = list(api(page, f"/api/sessions/{j.second}")["questions"])
+    # Ids are positions (q1, q2, ...): the questions themselves must differ.
+    assert [q["text"] for q in j.second_questions] != j.first_questions, "the job description changed nothing"
+    assert any(q["targets"] for q in j.second_questions)
+    if j.second_questions[0]["targets"]:
+        page.wait_for_selector("#question-source:has-text('This question targets')")
+
+    page.get_by_role("button", name="Record answer").click()
+    page.wait_for_timeout(record_s * 1000)
+    page.get_by_role("button", name="Stop").click()
+    wait_saved(page)
+    page.get_by_role("button", name="Finish interview").click()
+    page.wait_for_selector("dialog#confirm[open]:has-text('You answered 1 of')")
+    page.get_by_role("button", name="Finish", exact=True).click()
+    wait_results(page)
+
+
+def practise_again(page, record_s: float) -> None:
+    """From the results: reopen, re-record question 1, finish; the result is recomputed, the attempts compared."""
+    page.get_by_role("button", name="Practise this question again").first.click()
+    page.wait_for_selector("#question-title:has-text('Question 1 of')", timeout=30_000)
+    page.get_by_role("button", name="Re-record").click()
+    page.wait_for_timeout(record_s * 1000)
+    page.get_by_role("button", name="Stop").click()
+    wait_saved(page, attempt=2)
+    page.get_by_role("button", name="Finish interview").click()
+    page.get_by_role("button", name="Finish", exact=True).click()
+    wait_results(page)
+    page.wait_for_selector("table.attempts caption:has-text('Your 2 attempts')", timeout=LONG)
+
+
+def check_history(page, base_url: str, j: Journey, shots: str) -> None:
+    page.goto(base_url.rstrip("/") + "/history")
+    page.wait_for_selector(".session-item", timeout=30_000)
+    listed = page.locator(".session-item").evaluate_all("els => els.map(e => e.dataset.session)")
+    assert listed[:2] == [j.second, j.first], listed  # newest first
+    overall = page.locator("figure[data-metric=overall]")
+    assert overall.locator("circle.dot").count() == 2
+    assert "2 sessions" in (overall.locator("desc").text_content() or "")
+    # Every measured metric is a picture with a text alternative; the rest are named as not measured yet.
+    charts = page.locator("figure[data-metric]")
+    assert charts.count() >= 2
+    assert page.locator("figure[data-metric] svg[role=img] desc").count() == charts.count()
+    axe(page, "history")
+    shot(page, f"{shots}-4-history")
+    page.reload()
+    page.wait_for_selector(".session-item", timeout=30_000)
+    page.locator(f".session-item[data-session='{j.first}'] a", has_text="Results and replay").click()
+    page.wait_for_url(re.compile(f"/sessions/{j.first}/results$"))
+    page.wait_for_selector("#results-status:has-text('Analysis complete.')", timeout=30_000)
+    page.go_back()
+    page.wait_for_selector("#history:not([hidden]) .session-item", timeout=30_000)
+
+
 def phone(page, base_url: str, j: Journey, shots: str) -> None:
     """Every screen at 390 x 844 (a phone): nothing wider than the screen, axe-core clean."""
     page.set_viewport_size({"width": 390, "height": 844})
@@ -197,20 +270,25 @@ def phone(page, base_url: str, j: Journey, shots: str) -> None:
         ("/", "#setup:not([hidden])", "setup"),
         (f"/sessions/{j.first}", "#finished-notice:not([hidden])", "session"),
         (f"/sessions/{j.first}/results", "#results-status:has-text('Analysis complete.')", "results"),
+        ("/history", ".session-item", "history"),
     ]:
         page.goto(base + path)
         page.wait_for_selector(ready, timeout=30_000)
         no_horizontal_scroll(page)
         axe(page, f"phone {name}")
-    shot(page, f"{shots}-4-phone-results")
+    shot(page, f"{shots}-5-phone-history")
 
 
-def run_journey(context, base_url: str, shots: str, record_s: float = 6.0) -> Journey:
+def run_journey(context, base_url: str, shots: str, record_s: float = 6.0, sign_in=None) -> Journey:
     page = context.new_page()
     page.set_viewport_size({"width": 1100, "height": 1400})
     guard = Guard(page)
+    if sign_in is not None:
+        sign_in(page)
     j = keyboard_interview(page, base_url, shots, record_s)
     check_results(page, j, shots)
+    job_description_interview(page, base_url, j, record_s=4.0)
+    check_history(page, base_url, j, shots)
     phone(page, base_url, j, shots)
     guard.check()
     return j

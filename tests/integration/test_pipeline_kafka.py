@@ -92,4 +92,4 @@ async def test_upload_to_vision_through_kafka_and_s3(stack, tmp_path):
         speech = got["SpeechAnalyzed"]
         assert isinstance(speech, SpeechAnalyzed) and speech.causationid == media.id
         assert "streaming platform" in speech.data.transcript.lower()
-        assert speech.data.long_pause_count == 0 and speech.data.model == "whisper-tiny.en"
+        assert speech.data.long_pause_count == 0 and speech.data.model == "whisper-base"

@@ -1,4 +1,4 @@
-"""The speech handler with the real Whisper model (tiny.en)."""
+"""The speech handler with the real Whisper model (the default, base)."""
 
 import json
 
@@ -7,13 +7,15 @@ import pytest
 from runtime.storage.localfs import LocalObjectStore
 from schemas import FrameRef, MediaExtracted, MediaExtractedData, SpeechAnalyzed
 from services.speech.adapters.whisper import WhisperTranscriber
+from services.speech.config import Settings
 from services.speech.handlers import analyze_speech
 from tests.fixtures import speech as fx
 
 
 @pytest.fixture(scope="module")
 def asr() -> WhisperTranscriber:
-    return WhisperTranscriber("tiny.en", threads=2)
+    settings = Settings()  # the default model, as the service runs it
+    return WhisperTranscriber(settings.speech_model, settings.model_cache_dir, threads=2)
 
 
 def extracted(audio_key: str) -> MediaExtracted:
@@ -52,4 +54,4 @@ async def test_spoken_answer_gives_transcript_fillers_and_pauses(tmp_path, asr):
     assert report["filler_count"] >= 1
     assert all(f["text"] != "like" for f in report["fillers"])  # "I like working" is not a filler
     assert report["words"][0].keys() == {"word", "start", "end", "prob"}
-    assert out.data.model == "whisper-tiny.en"
+    assert out.data.model == "whisper-base"

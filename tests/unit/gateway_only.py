@@ -26,7 +26,9 @@ class Gateway:
 
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
         """A separate browser (own cookie jar) or API client."""
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://localhost", **kwargs)  # an allowed host (embedded: loopback names)
+        # localhost: an allowed host (the embedded mode allows loopback names only).
+        transport = httpx.ASGITransport(app=self.app)
+        return httpx.AsyncClient(transport=transport, base_url="http://localhost", **kwargs)
 
     @property
     def bus(self) -> Bus:

@@ -1,6 +1,6 @@
 // Trend charts as SVG drawn here (no library): one line per metric across sessions, the target band
 // shaded where the scoring table has one, and a text alternative that says the same in words.
-import { el, day } from "/dom.js";
+import { el, day, time } from "/dom.js";
 
 const W = 320;
 const H = 160;
@@ -13,7 +13,7 @@ const fmt = (v, unit) => `${unit === "per_minute" ? v.toFixed(1) : Math.round(v)
 /** Which way the series moved from its first to its last point, in words. */
 export function trend(series, band) {
   const pts = series.points;
-  if (pts.length < 2) return "one session so far";
+  if (pts.length < 2) return "measured in one session so far";
   const first = pts[0].value;
   const last = pts[pts.length - 1].value;
   const change = last - first;
@@ -41,7 +41,11 @@ export function lineChart(series, band = null) {
   const x = (i) => M.left + (pts.length === 1 ? (W - M.left - M.right) / 2 : (i * (W - M.left - M.right)) / (pts.length - 1));
   const y = (v) => M.top + (H - M.top - M.bottom) * (1 - Math.min(v, top) / top);
   const svg = el("svg:svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": `${id}-t ${id}-d`, class: "chart" });
-  const described = pts.map((p) => `${fmt(p.value, series.unit)} on ${day(p.at)}`).join(", ");
+  // Sessions on one day are told apart by their time.
+  const oneDay = new Set(pts.map((p) => day(p.at))).size < pts.length;
+  const when = (at) => (oneDay ? `${day(at)} ${time(at)}` : day(at));
+  const tick = (at) => (oneDay ? time(at) : day(at));
+  const described = pts.map((p) => `${fmt(p.value, series.unit)} on ${when(p.at)}`).join(", ");
   svg.append(
     el("svg:title", { id: `${id}-t` }, series.label),
     el("svg:desc", { id: `${id}-d` },
@@ -61,11 +65,11 @@ export function lineChart(series, band = null) {
     );
   }
   if (pts.length) {
-    svg.append(el("svg:text", { x: x(0), y: H - 8, class: "axis", "text-anchor": pts.length === 1 ? "middle" : "start" }, day(pts[0].at)));
-    if (pts.length > 1) svg.append(el("svg:text", { x: x(pts.length - 1), y: H - 8, class: "axis", "text-anchor": "end" }, day(pts[pts.length - 1].at)));
+    svg.append(el("svg:text", { x: x(0), y: H - 8, class: "axis", "text-anchor": pts.length === 1 ? "middle" : "start" }, tick(pts[0].at)));
+    if (pts.length > 1) svg.append(el("svg:text", { x: x(pts.length - 1), y: H - 8, class: "axis", "text-anchor": "end" }, tick(pts[pts.length - 1].at)));
     if (pts.length > 1) svg.append(el("svg:polyline", { points: pts.map((p, i) => `${x(i)},${y(p.value)}`).join(" "), class: "line" }));
     pts.forEach((p, i) => svg.append(el("svg:circle", { cx: x(i), cy: y(p.value), r: 4, class: "dot" },
-      el("svg:title", {}, `${fmt(p.value, series.unit)} on ${day(p.at)}`))));
+      el("svg:title", {}, `${fmt(p.value, series.unit)} on ${when(p.at)}`))));
   }
   const last = pts.length ? fmt(pts[pts.length - 1].value, series.unit) : "not measured yet";
   return el("figure", { class: "chart-card", "data-metric": series.metric },

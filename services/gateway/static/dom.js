@@ -39,6 +39,7 @@ export const clock = (seconds) => {
 export const score = (v) => (v === null || v === undefined ? "cannot measure" : String(Math.round(v)));
 
 export const date = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+export const time = (iso) => new Date(iso).toLocaleTimeString(undefined, { timeStyle: "short" });
 export const day = (iso) => new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short" });
 
 export const plural = (n, word, many = word + "s") => `${n} ${n === 1 ? word : many}`;

@@ -3,6 +3,7 @@
 import asyncio
 import io
 import wave
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from runtime.storage.sqlite import SqliteDocumentStore
 from schemas import AnswerFailed, SpeechAnalyzed
 from schemas.reports import SpeechReport
 from services.speech import app as speech_app
+from services.speech.gates import Segment, Transcript
 from services.speech.handlers import analyze_speech
 from services.speech.text import Word
 from tests import factories
@@ -46,11 +48,15 @@ AUDIO = np.concatenate([silence(0.5), tone(4.0), silence(0.6), tone(0.5, 120), s
 class Scripted(FakeTranscriber):
     """Words over the two long tones only: the short voiced sound between them has none."""
 
-    def transcribe(self, samples: np.ndarray) -> list[Word]:
+    def transcribe(
+        self, samples: np.ndarray, language: str = "en", windows: Sequence[tuple[float, float]] = ()
+    ) -> Transcript:
+        # Times in the audio it is given: the handler cuts the long silences out first.
         self.calls += 1
-        first = [Word(f"one{i}", 0.6 + 0.4 * i, 0.9 + 0.4 * i, 0.9) for i in range(10)]
-        second = [Word(f"two{i}", 6.3 + 0.4 * i, 6.6 + 0.4 * i, 0.9) for i in range(10)]
-        return first + second
+        first = [Word(f"one{i}", 0.3 + 0.4 * i, 0.6 + 0.4 * i, 0.9) for i in range(10)]
+        second = [Word(f"two{i}", 5.6 + 0.4 * i, 5.9 + 0.4 * i, 0.9) for i in range(10)]
+        words = tuple(first + second)
+        return Transcript(language, (Segment(0.0, len(samples) / RATE, -0.2, 0.01, words),), {"en": 0.97})
 
 
 async def stored_media(store: MemoryObjectStore, samples: np.ndarray):
