@@ -92,6 +92,12 @@ def test_restating_the_question_or_reading_the_criteria_earns_nothing():
         assert a.ignored and all(reason in i.reason or "repeats" in i.reason for i in a.ignored)
 
 
+def test_reading_the_rubric_examples_out_earns_nothing():
+    examples = " ".join(f"{c.meets[0].capitalize()}." for c in QUESTION.rubric)
+    a = offline().assess(spans_from_text(examples), QUESTION, "mid")
+    assert a.score == 0 and {i.reason for i in a.ignored} == {"repeats an example sentence of the rubric"}
+
+
 def test_keywords_without_sentences_earn_nothing():
     salad = "profiled stage docker image eleven minutes maven repository runner cache lockfile hash saved"
     a = offline().assess(spans_from_text(salad), QUESTION, "mid")
