@@ -61,6 +61,8 @@ ECHO_SIMILARITY = 0.75
 """A span this similar to the question restates it."""
 READBACK_SIMILARITY = 0.7
 """A span this similar to a criterion's statement reads the criterion aloud."""
+REPEAT_SIMILARITY = 0.95
+"""A span this similar to an earlier span of the same answer repeats it: saying it again earns nothing more."""
 EXAMPLE_COPY_SIMILARITY = 0.9
 """A span this similar to one of the rubric's example sentences repeats the example (the rubric is shown after
 an answer is scored, so it can be read out on the next attempt); genuine answers stay far below (~0.6)."""
@@ -187,6 +189,8 @@ class EmbeddingJudge:
             reason = _not_evidence(span, span_vecs[i], q_vec, statements, known)
             if reason is None and examples.size and float((examples @ span_vecs[i]).max()) >= EXAMPLE_COPY_SIMILARITY:
                 reason = "repeats an example sentence of the rubric"
+            if reason is None and i and float((span_vecs[:i] @ span_vecs[i]).max()) >= REPEAT_SIMILARITY:
+                reason = "repeats an earlier sentence"
             if reason:
                 ignored[i] = reason
         issues = self._misconceptions(spans, span_vecs, question, ignored)

@@ -123,6 +123,7 @@ def render() -> str:
         f" {_num(100 * ct.MIN_FUNCTION_SHARE)} % function words (spoken English has 40-60 %);",
         f"   - restates the question (similarity >= {_num(ct.ECHO_SIMILARITY)});",
         f"   - reads a criterion aloud (similarity to its statement >= {_num(ct.READBACK_SIMILARITY)});",
+        f"   - repeats an earlier sentence of the answer (similarity >= {_num(ct.REPEAT_SIMILARITY)});",
         f"   - repeats one of the rubric's example sentences (similarity >= {_num(ct.EXAMPLE_COPY_SIMILARITY)}; the"
         " rubric is shown after an answer is scored, so it could be read out on the next attempt);",
         f"   - repeats the question's and criteria's words: under {_num(100 * ct.MIN_NOVELTY)} % of its content"

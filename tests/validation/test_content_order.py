@@ -46,6 +46,8 @@ def test_gaming_attempts_earn_nothing_extra(results):
         row = results[case.question_id]
         if "salad" in case.extra:
             assert row["salad"].content == 0
+        if "repeated" in case.extra:  # saying one good sentence again earns it once
+            assert row["repeated"].content <= 100 / len(row["strong"].card.content.criteria) + 1
         if "padded" in case.extra:  # a weak answer plus the criteria read out as a summary
             assert row["padded"].content <= row["weak"].content + 5
 
