@@ -61,6 +61,11 @@ ECHO_SIMILARITY = 0.75
 """A span this similar to the question restates it."""
 READBACK_SIMILARITY = 0.7
 """A span this similar to a criterion's statement reads the criterion aloud."""
+REPEAT_SIMILARITY = 0.95
+"""A span this similar to an earlier span of the same answer repeats it: saying it again earns nothing more."""
+EXAMPLE_COPY_SIMILARITY = 0.9
+"""A span this similar to one of the rubric's example sentences repeats the example (the rubric is shown after
+an answer is scored, so it can be read out on the next attempt); genuine answers stay far below (~0.6)."""
 MIN_NOVELTY = 0.34
 """A span whose content words are almost all words of the question/criteria restates them."""
 MIN_FUNCTION_SHARE = 0.15
@@ -177,10 +182,15 @@ class EmbeddingJudge:
         relevance = round(float(whole @ q_vec), 3)
         statements = self._encode([r.statement for r in refs])
         known = set(content_stems(" ".join([question.text, *(r.statement for r in refs)])))
+        examples = self._encode([t for r in refs if rubric for t in (*r.meets, *r.sounds_like)])
 
         ignored: dict[int, str] = {}
         for i, span in enumerate(spans):
             reason = _not_evidence(span, span_vecs[i], q_vec, statements, known)
+            if reason is None and examples.size and float((examples @ span_vecs[i]).max()) >= EXAMPLE_COPY_SIMILARITY:
+                reason = "repeats an example sentence of the rubric"
+            if reason is None and i and float((span_vecs[:i] @ span_vecs[i]).max()) >= REPEAT_SIMILARITY:
+                reason = "repeats an earlier sentence"
             if reason:
                 ignored[i] = reason
         issues = self._misconceptions(spans, span_vecs, question, ignored)
@@ -222,9 +232,10 @@ class EmbeddingJudge:
                 )
             )
         score = 100 * float(np.mean([c.credit for c in criteria])) if criteria else 100 * max(relevance, 0)
-        star = star_missing(spans) if question.type == "behavioral" else ()
+        # Without a rubric, bare labels ("Concrete situation") are hard to reach by similarity: the story's shape
+        # (STAR cue phrases) helps. With one, the rubric's criteria judge the story, and cue phrases stay silent.
+        star = star_missing(spans) if question.type == "behavioral" and not rubric else ()
         if question.type == "behavioral" and not rubric:
-            # Bare labels ("Concrete situation") are hard to reach by similarity; the story's shape helps.
             score = (1 - STAR_WEIGHT) * score + STAR_WEIGHT * 100 * (1 - len(star) / len(STAR_CUES))
         if words < MIN_WORDS:
             score *= words / MIN_WORDS

@@ -123,6 +123,9 @@ def render() -> str:
         f" {_num(100 * ct.MIN_FUNCTION_SHARE)} % function words (spoken English has 40-60 %);",
         f"   - restates the question (similarity >= {_num(ct.ECHO_SIMILARITY)});",
         f"   - reads a criterion aloud (similarity to its statement >= {_num(ct.READBACK_SIMILARITY)});",
+        f"   - repeats an earlier sentence of the answer (similarity >= {_num(ct.REPEAT_SIMILARITY)});",
+        f"   - repeats one of the rubric's example sentences (similarity >= {_num(ct.EXAMPLE_COPY_SIMILARITY)}; the"
+        " rubric is shown after an answer is scored, so it could be read out on the next attempt);",
         f"   - repeats the question's and criteria's words: under {_num(100 * ct.MIN_NOVELTY)} % of its content"
         " words are new;",
         f"   - states a known misconception of the question (similarity to the claim >="
@@ -141,7 +144,8 @@ def render() -> str:
         "Questions without a rubric yet (bare criterion statements): the statement is the only reference (credit"
         f" from similarity {_num(ct.STATEMENT_FLOOR)} to {_num(ct.STATEMENT_FULL)}), restating it still earns"
         f" nothing, behavioural answers take {_num(100 * ct.STAR_WEIGHT)} % of their score from the STAR parts"
-        " found by cue phrases, and the report says the estimate is topical only.",
+        " found by cue phrases (and the feedback names the missing parts), and the report says the estimate is"
+        " topical only. With a rubric, cue phrases play no part: the criteria judge the story.",
         "",
         "**LLM judge** (when `MI_LLM_PROVIDER` is set: Groq, or any OpenAI-compatible server): the rubric with",
         "its anchors, the level and the known misconceptions go to the model at temperature 0; it returns per",

@@ -46,8 +46,25 @@ def test_gaming_attempts_earn_nothing_extra(results):
         row = results[case.question_id]
         if "salad" in case.extra:
             assert row["salad"].content == 0
+        if "repeated" in case.extra:  # saying one good sentence again earns it once
+            assert row["repeated"].content <= 100 / len(row["strong"].card.content.criteria) + 1
         if "padded" in case.extra:  # a weak answer plus the criteria read out as a summary
             assert row["padded"].content <= row["weak"].content + 5
+
+
+def test_reading_out_the_rubric_shown_after_scoring_earns_nothing():
+    from runtime.embeddings import shared_minilm
+    from services.feedback.content import EmbeddingJudge
+    from services.feedback.spans import spans_from_text
+    from tests.validation.runs import questions
+
+    judge = EmbeddingJudge(shared_minilm())
+    for qid, question in questions().items():
+        if not question.rubric:
+            continue
+        examples = " ".join(c.meets[0] if c.meets[0].endswith(".") else c.meets[0] + "." for c in question.rubric)
+        a = judge.assess(spans_from_text(examples), question, "mid")
+        assert a.score is not None and a.score <= 10, (qid, a.score)
 
 
 def test_listed_misconceptions_are_found_and_keep_content_below_adequate(results):

@@ -161,9 +161,10 @@ class PyAVExtractor:
                 grabber.attach(vs)
                 outs = {vs.index: out.add_stream_from_template(vs), aus.index: out.add_stream_from_template(aus)}
                 pcm = _PcmWriter(wav)
-                video_index = vs.index
                 for packet in src.demux(vs, aus):
-                    if packet.stream_index == video_index:
+                    # packet.stream, not packet.stream_index: the flush packets demux yields at the end
+                    # carry stream_index 0 whatever their stream (Chrome's WebM has the audio at 0).
+                    if packet.stream is vs:
                         grabber.feed(packet)
                     else:
                         for frame in packet.decode():

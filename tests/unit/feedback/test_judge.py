@@ -92,6 +92,19 @@ def test_restating_the_question_or_reading_the_criteria_earns_nothing():
         assert a.ignored and all(reason in i.reason or "repeats" in i.reason for i in a.ignored)
 
 
+def test_saying_the_same_sentence_again_earns_nothing_more():
+    once = "First we profiled each stage and saw the docker image step took eleven minutes of the build."
+    a = offline().assess(spans_from_text(" ".join([once] * 4)), QUESTION, "mid")
+    assert sum(c.verdict is not Verdict.not_met for c in a.criteria) == 1
+    assert [i.reason for i in a.ignored] == ["repeats an earlier sentence"] * 3
+
+
+def test_reading_the_rubric_examples_out_earns_nothing():
+    examples = " ".join(f"{c.meets[0].capitalize()}." for c in QUESTION.rubric)
+    a = offline().assess(spans_from_text(examples), QUESTION, "mid")
+    assert a.score == 0 and {i.reason for i in a.ignored} == {"repeats an example sentence of the rubric"}
+
+
 def test_keywords_without_sentences_earn_nothing():
     salad = "profiled stage docker image eleven minutes maven repository runner cache lockfile hash saved"
     a = offline().assess(spans_from_text(salad), QUESTION, "mid")

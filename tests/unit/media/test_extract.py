@@ -47,6 +47,21 @@ def test_extracts_audio_frames_and_a_seekable_copy(tmp_path, codec, suffix, size
         assert frame.time == pytest.approx(5.0, abs=3.4)
 
 
+def test_audio_as_the_first_stream_like_chrome_records_it(tmp_path):
+    # The end-of-demux flush packets say stream 0: with the audio there, the video's flush once reached
+    # the audio resampler and every browser recording failed.
+    clip = make_clip(tmp_path / "in.webm", seconds=4, audio_first=True)
+    with av.open(str(clip)) as probe:
+        assert [s.type for s in probe.streams] == ["audio", "video"]
+    work = tmp_path / "work"
+    work.mkdir()
+    result = PyAVExtractor().extract(clip, work, Limits())
+    assert result.duration_s == pytest.approx(4.0, abs=0.05)
+    assert result.frames
+    with wave.open(str(result.audio_path)) as wav:
+        assert wav.getnframes() / 16_000 == pytest.approx(4.0, abs=0.1)
+
+
 def test_exact_frames_in_long_gops_show_the_right_moment(tmp_path):
     clip = make_clip(tmp_path / "longgop.mp4", codec="h264", seconds=12, gop=300, fps=30)
     work = tmp_path / "work"
