@@ -4,49 +4,14 @@ event of a session lands on one partition, in order."""
 from __future__ import annotations
 
 from schemas.envelope import SCHEMA_VERSION, Event
-from schemas.events import (
-    ALL_EVENTS,
-    AnswerFailed,
-    AnswerScored,
-    AnswerUploaded,
-    MediaExtracted,
-    QuestionsGenerated,
-    SessionCompleted,
-    SessionDeleted,
-    SessionFinished,
-    SessionRequested,
-    SpeechAnalyzed,
-    VisionAnalyzed,
-)
-
-SESSION_REQUESTED = f"mi.session.requested.v{SCHEMA_VERSION}"
-QUESTIONS_GENERATED = f"mi.questions.generated.v{SCHEMA_VERSION}"
-ANSWER_UPLOADED = f"mi.answer.uploaded.v{SCHEMA_VERSION}"
-MEDIA_EXTRACTED = f"mi.media.extracted.v{SCHEMA_VERSION}"
-SPEECH_ANALYZED = f"mi.speech.analyzed.v{SCHEMA_VERSION}"
-VISION_ANALYZED = f"mi.vision.analyzed.v{SCHEMA_VERSION}"
-ANSWER_SCORED = f"mi.answer.scored.v{SCHEMA_VERSION}"
-SESSION_FINISHED = f"mi.session.finished.v{SCHEMA_VERSION}"
-SESSION_COMPLETED = f"mi.session.completed.v{SCHEMA_VERSION}"
-ANSWER_FAILED = f"mi.answer.failed.v{SCHEMA_VERSION}"
-SESSION_DELETED = f"mi.session.deleted.v{SCHEMA_VERSION}"
+from schemas.events import ALL_EVENTS, TYPE_PREFIX
 
 DLQ_SUFFIX = ".dlq"
 
+# The topic of an event is its type, e.g. dev.mockinterview.session.requested -> mi.session.requested.v1.
 TOPICS: dict[type[Event], str] = {
-    SessionRequested: SESSION_REQUESTED,
-    QuestionsGenerated: QUESTIONS_GENERATED,
-    AnswerUploaded: ANSWER_UPLOADED,
-    MediaExtracted: MEDIA_EXTRACTED,
-    SpeechAnalyzed: SPEECH_ANALYZED,
-    VisionAnalyzed: VISION_ANALYZED,
-    AnswerScored: ANSWER_SCORED,
-    SessionFinished: SESSION_FINISHED,
-    SessionCompleted: SESSION_COMPLETED,
-    AnswerFailed: ANSWER_FAILED,
-    SessionDeleted: SESSION_DELETED,
+    cls: f"mi.{cls.TYPE.removeprefix(TYPE_PREFIX)}.v{SCHEMA_VERSION}" for cls in ALL_EVENTS
 }
-assert set(TOPICS) == set(ALL_EVENTS), "every event needs a topic"
 
 EVENT_BY_TYPE: dict[str, type[Event]] = {cls.TYPE: cls for cls in ALL_EVENTS}
 

@@ -10,100 +10,96 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from schemas import (
-    AnswerFailed,
-    AnswerScored,
-    AnswerScoredData,
-    AnswerSummary,
-    AnswerUploaded,
-    AnswerUploadedData,
-    Event,
-    FrameRef,
-    InterviewType,
-    Level,
-    MediaExtracted,
-    MediaExtractedData,
-    Question,
-    QuestionsGenerated,
-    QuestionsGeneratedData,
-    QuestionType,
-    Scores,
-    SessionCompleted,
-    SessionCompletedData,
-    SessionDeleted,
-    SessionDeletedData,
-    SessionFinished,
-    SessionFinishedData,
-    SessionRequested,
-    SessionRequestedData,
-    SpeechAnalyzed,
-    SpeechAnalyzedData,
-    Stage,
-    VisionAnalyzed,
-    VisionAnalyzedData,
-    keys,
-)
+from schemas import Event, keys
+from schemas import events as ev
 from schemas.reports import Evidence, Posture, ScoreCard, SpeechReport, VisionReport
 
 SOURCE = "tests"
 
+# A job description with a heading, bullets and an off-topic line, for the tests of question relevance.
+PAYMENTS_JD = """Senior Backend Engineer, Payments
+
+About the role:
+- Design and operate our payment processing APIs handling card transactions and refunds.
+- Own PostgreSQL schemas, query tuning, indexing and migrations for the ledger.
+- Keep money movements idempotent and consistent across retries and failures.
+- Benefits: remote work.
+"""
+
+
+def session_requested_data(session_id: str = "s1", **kw: Any) -> ev.SessionRequestedData:
+    """A candidate's interview setup; ``kw`` overrides any field."""
+    base: dict[str, Any] = {
+        "session_id": session_id,
+        "role": "Data engineer",
+        "interview_type": ev.InterviewType.mixed,
+        "level": ev.Level.mid,
+        "duration_min": 15,
+    }
+    return ev.SessionRequestedData(**base | kw)
+
 
 def session_requested(
-    session_id: str | None = None, duration: int = 15, interview_type: InterviewType = InterviewType.mixed
-) -> SessionRequested:
+    session_id: str | None = None,
+    duration: int = 15,
+    interview_type: ev.InterviewType = ev.InterviewType.mixed,
+    **kw: Any,
+) -> ev.SessionRequested:
+    """``kw`` overrides any other field of the setup (role, level, job description, résumé)."""
     sid = session_id or uuid.uuid4().hex
-    data = SessionRequestedData(
-        session_id=sid,
-        role="Data engineer",
-        interview_type=interview_type,
-        level=Level.mid,
-        duration_min=duration,  # type: ignore[arg-type]
-    )
-    return SessionRequested.new(data, source=SOURCE, sessionid=sid)
+    data = session_requested_data(sid, interview_type=interview_type, duration_min=duration, **kw)
+    return ev.SessionRequested.new(data, source=SOURCE, sessionid=sid)
 
 
-def question(index: int = 0, **kw: Any) -> Question:
+def question(index: int = 0, **kw: Any) -> ev.Question:
     base: dict[str, Any] = {
         "question_id": f"q{index + 1}",
         "index": index,
         "text": "How would you design a data pipeline that must not lose events?",
-        "type": QuestionType.technical,
+        "type": ev.QuestionType.technical,
         "expected_duration_s": 180,
         "criteria": ("Names at-least-once delivery with idempotent writes", "Explains how failures are retried"),
     }
-    return Question(**base | kw)
+    return ev.Question(**base | kw)
 
 
-def questions_generated(cause: SessionRequested, *questions: Question) -> QuestionsGenerated:
-    data = QuestionsGeneratedData(
+def questions_generated(cause: ev.SessionRequested, *questions: ev.Question) -> ev.QuestionsGenerated:
+    data = ev.QuestionsGeneratedData(
         session_id=cause.sessionid, questions=questions or (question(0), question(1)), generator="tests"
     )
-    return QuestionsGenerated.caused_by(cause, data, source=SOURCE)
+    return ev.QuestionsGenerated.caused_by(cause, data, source=SOURCE)
 
 
 def answer_uploaded(
-    session_id: str = "s1", answer_id: str = "a1", question_id: str = "q1", attempt: int = 1, suffix: str = ".webm"
-) -> AnswerUploaded:
-    data = AnswerUploadedData(
+    session_id: str = "s1",
+    answer_id: str = "a1",
+    question_id: str = "q1",
+    attempt: int = 1,
+    suffix: str = ".webm",
+    size_bytes: int = 1,
+) -> ev.AnswerUploaded:
+    data = ev.AnswerUploadedData(
         session_id=session_id,
         answer_id=answer_id,
         question_id=question_id,
         attempt=attempt,
         video_key=keys.video_key(session_id, answer_id, suffix),
         content_type="video/mp4" if suffix == ".mp4" else "video/webm",
-        size_bytes=1,
+        size_bytes=size_bytes,
     )
-    return AnswerUploaded.new(data, source=SOURCE, sessionid=session_id, answerid=answer_id)
+    return ev.AnswerUploaded.new(data, source=SOURCE, sessionid=session_id, answerid=answer_id)
 
 
-def media_extracted(cause: AnswerUploaded | None = None, duration_s: float = 10.0, frames: int = 4) -> MediaExtracted:
+def media_extracted(
+    cause: ev.AnswerUploaded | None = None, duration_s: float = 10.0, frames: int = 4
+) -> ev.MediaExtracted:
     up = cause or answer_uploaded()
     d = up.data
     refs = tuple(
-        FrameRef(key=keys.frame_key(d.session_id, d.answer_id, f"{i:04d}_{round(t * 1000):07d}.jpg"), t=t)
+        ev.FrameRef(key=keys.frame_key(d.session_id, d.answer_id, f"{i:04d}_{round(t * 1000):07d}.jpg"), t=t)
         for i, t in enumerate(i * duration_s / max(frames, 1) for i in range(frames))
     )
-    data = MediaExtractedData(
+    data = ev.MediaExtractedData(
         session_id=d.session_id,
         answer_id=d.answer_id,
         question_id=d.question_id,
@@ -113,7 +109,7 @@ def media_extracted(cause: AnswerUploaded | None = None, duration_s: float = 10.
         duration_s=duration_s,
         playback_key=keys.playback_key(d.session_id, d.answer_id, ".webm"),
     )
-    return MediaExtracted.caused_by(up, data, source=SOURCE)
+    return ev.MediaExtracted.caused_by(up, data, source=SOURCE)
 
 
 def _answer_fields(cause: Event) -> dict[str, Any]:
@@ -121,11 +117,11 @@ def _answer_fields(cause: Event) -> dict[str, Any]:
     return {"session_id": d.session_id, "answer_id": d.answer_id, "question_id": d.question_id, "attempt": d.attempt}
 
 
-def speech_analyzed(cause: Event, report: SpeechReport | None = None) -> SpeechAnalyzed:
+def speech_analyzed(cause: Event, report: SpeechReport | None = None) -> ev.SpeechAnalyzed:
     """Announces ``report`` (stored by the test at the key this event carries)."""
     report = report or speech_report()
     fields = _answer_fields(cause)
-    data = SpeechAnalyzedData(
+    data = ev.SpeechAnalyzedData(
         **fields,
         report_key=keys.speech_report_key(fields["session_id"], fields["answer_id"]),
         transcript=report.transcript,
@@ -133,14 +129,14 @@ def speech_analyzed(cause: Event, report: SpeechReport | None = None) -> SpeechA
         quality=report.quality,
         model=report.model,
     )
-    return SpeechAnalyzed.caused_by(cause, data, source=SOURCE)
+    return ev.SpeechAnalyzed.caused_by(cause, data, source=SOURCE)
 
 
-def vision_analyzed(cause: Event, report: VisionReport | None = None) -> VisionAnalyzed:
+def vision_analyzed(cause: Event, report: VisionReport | None = None) -> ev.VisionAnalyzed:
     """Announces ``report`` (stored by the test at the key this event carries)."""
     report = report or vision_report()
     fields = _answer_fields(cause)
-    data = VisionAnalyzedData(
+    data = ev.VisionAnalyzedData(
         **fields,
         report_key=keys.vision_report_key(fields["session_id"], fields["answer_id"]),
         frames_used=report.frames_used,
@@ -148,49 +144,49 @@ def vision_analyzed(cause: Event, report: VisionReport | None = None) -> VisionA
         quality=report.quality,
         models=report.models,
     )
-    return VisionAnalyzed.caused_by(cause, data, source=SOURCE)
+    return ev.VisionAnalyzed.caused_by(cause, data, source=SOURCE)
 
 
-def answer_failed(cause: Event, stage: Stage = Stage.media, reason: str = "truncated") -> AnswerFailed:
-    return AnswerFailed.because(cause, stage, reason, f"The {stage} stage failed: {reason}.", source=SOURCE)
+def answer_failed(cause: Event, stage: ev.Stage = ev.Stage.media, reason: str = "truncated") -> ev.AnswerFailed:
+    return ev.AnswerFailed.because(cause, stage, reason, f"The {stage} stage failed: {reason}.", source=SOURCE)
 
 
-def answer_scored(cause: Event, scores: Scores | None = None) -> AnswerScored:
+def answer_scored(cause: Event, scores: ev.Scores | None = None) -> ev.AnswerScored:
     fields = _answer_fields(cause)
-    data = AnswerScoredData(
+    data = ev.AnswerScoredData(
         **fields,
-        scores=scores or Scores(overall=70.0),
+        scores=scores or ev.Scores(overall=70.0),
         confidence_level="medium",
         report_key=keys.feedback_report_key(fields["session_id"], fields["answer_id"]),
     )
-    return AnswerScored.caused_by(cause, data, source=SOURCE)
+    return ev.AnswerScored.caused_by(cause, data, source=SOURCE)
 
 
 def session_finished(
     cause: Event, question_ids: tuple[str, ...] = ("q1", "q2"), answered: tuple[str, ...] = ()
-) -> SessionFinished:
-    data = SessionFinishedData(session_id=cause.sessionid, question_ids=question_ids, answered_question_ids=answered)
-    return SessionFinished.new(data, source=SOURCE, sessionid=cause.sessionid)
+) -> ev.SessionFinished:
+    data = ev.SessionFinishedData(session_id=cause.sessionid, question_ids=question_ids, answered_question_ids=answered)
+    return ev.SessionFinished.new(data, source=SOURCE, sessionid=cause.sessionid)
 
 
-def session_completed(cause: Event, *scored: AnswerScored) -> SessionCompleted:
+def session_completed(cause: Event, *scored: ev.AnswerScored) -> ev.SessionCompleted:
     answers = tuple(
-        AnswerSummary(
+        ev.AnswerSummary(
             answer_id=a.data.answer_id, question_id=a.data.question_id, attempt=a.data.attempt, scores=a.data.scores
         )
         for a in scored
     )
-    data = SessionCompletedData(
+    data = ev.SessionCompletedData(
         session_id=cause.sessionid,
         answers=answers,
-        scores=Scores(overall=70.0),
+        scores=ev.Scores(overall=70.0),
         report_key=keys.session_feedback_key(cause.sessionid),
     )
-    return SessionCompleted.caused_by(cause, data, source=SOURCE)
+    return ev.SessionCompleted.caused_by(cause, data, source=SOURCE)
 
 
-def session_deleted(session_id: str = "s1") -> SessionDeleted:
-    return SessionDeleted.new(SessionDeletedData(session_id=session_id), source=SOURCE, sessionid=session_id)
+def session_deleted(session_id: str = "s1") -> ev.SessionDeleted:
+    return ev.SessionDeleted.new(ev.SessionDeletedData(session_id=session_id), source=SOURCE, sessionid=session_id)
 
 
 def speech_report(transcript: str = "I designed the pipeline and tested it carefully.", **kw: Any) -> SpeechReport:
@@ -227,7 +223,7 @@ def vision_report(**kw: Any) -> VisionReport:
 
 def score_card(*evidence: Evidence, **scores: float) -> ScoreCard:
     """A card with the given evidence and category scores."""
-    return ScoreCard(scores=Scores(**scores), confidence_level="medium", evidence=evidence)
+    return ScoreCard(scores=ev.Scores(**scores), confidence_level="medium", evidence=evidence)
 
 
 def evidence(metric: str, value: float, score: int, category: str = "communication", **kw: Any) -> Evidence:

@@ -13,18 +13,7 @@ from runtime.bus import Subscription
 from runtime.infra import Infrastructure
 from runtime.llm import LLMClient, client_from_settings
 from runtime.service import Loaded, Service
-from schemas import (
-    AnswerFailed,
-    AnswerScored,
-    AnswerUploaded,
-    QuestionsGenerated,
-    SessionCompleted,
-    SessionDeleted,
-    SessionFinished,
-    SessionRequested,
-    SpeechAnalyzed,
-    VisionAnalyzed,
-)
+from schemas import events as ev
 from services.feedback import handlers as h
 from services.feedback.adapters.state import FeedbackState, StateJudgeCache
 from services.feedback.assess import ContentJudge, content_judge
@@ -66,20 +55,20 @@ def create(settings: Settings, infra: Infrastructure, ports: Ports | None = None
             loaded.set(await asyncio.to_thread(load, settings))
         yield
 
-    async def on_part(event: SpeechAnalyzed | VisionAnalyzed) -> list[AnswerScored | SessionCompleted]:
+    async def on_part(event: ev.SpeechAnalyzed | ev.VisionAnalyzed) -> list[ev.AnswerScored | ev.SessionCompleted]:
         return await h.on_part(event, state, infra.objects, judge(), loaded.value.llm)
 
-    async def on_failed(event: AnswerFailed) -> list[AnswerScored | SessionCompleted]:
+    async def on_failed(event: ev.AnswerFailed) -> list[ev.AnswerScored | ev.SessionCompleted]:
         return await h.on_answer_failed(event, state, infra.objects, judge(), loaded.value.llm)
 
     subs: list[Subscription[Any]] = [
-        Subscription(SessionRequested, NAME, partial(h.on_session_requested, state=state)),
-        Subscription(QuestionsGenerated, NAME, partial(h.on_questions_generated, state=state)),
-        Subscription(AnswerUploaded, NAME, partial(h.on_answer_uploaded, state=state)),
-        Subscription(SpeechAnalyzed, NAME, on_part),
-        Subscription(VisionAnalyzed, NAME, on_part),
-        Subscription(AnswerFailed, NAME, on_failed),
-        Subscription(SessionDeleted, NAME, partial(h.on_session_deleted, state=state)),
-        Subscription(SessionFinished, NAME, partial(h.on_session_finished, state=state, objects=infra.objects)),
+        Subscription(ev.SessionRequested, NAME, partial(h.on_session_requested, state=state)),
+        Subscription(ev.QuestionsGenerated, NAME, partial(h.on_questions_generated, state=state)),
+        Subscription(ev.AnswerUploaded, NAME, partial(h.on_answer_uploaded, state=state)),
+        Subscription(ev.SpeechAnalyzed, NAME, on_part),
+        Subscription(ev.VisionAnalyzed, NAME, on_part),
+        Subscription(ev.AnswerFailed, NAME, on_failed),
+        Subscription(ev.SessionDeleted, NAME, partial(h.on_session_deleted, state=state)),
+        Subscription(ev.SessionFinished, NAME, partial(h.on_session_finished, state=state, objects=infra.objects)),
     ]
     return Service(NAME, subs, lifespan=lifespan)

@@ -17,19 +17,7 @@ from runtime.http import install_unavailable_handler, ops_router
 from runtime.infra import Infrastructure
 from runtime.outbox import Outbox
 from runtime.service import Service
-from schemas import (
-    AnswerFailed,
-    AnswerScored,
-    AnswerUploaded,
-    MediaExtracted,
-    QuestionsGenerated,
-    SessionCompleted,
-    SessionDeleted,
-    SessionFinished,
-    SessionRequested,
-    SpeechAnalyzed,
-    VisionAnalyzed,
-)
+from schemas import events as ev
 from services.gateway import api, auth, handlers, history, lifecycle, results, retention, security, ui
 from services.gateway.adapters.oidc import OidcClient
 from services.gateway.adapters.sessions import SessionRepository
@@ -93,13 +81,15 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     ui.mount(app)
 
     projections: list[Subscription[Any]] = [
-        Subscription(QuestionsGenerated, NAME, partial(handlers.on_questions_generated, sessions=sessions)),
-        Subscription(MediaExtracted, NAME, partial(handlers.on_media_extracted, sessions=sessions)),
-        Subscription(SpeechAnalyzed, NAME, partial(handlers.on_speech_analyzed, sessions=sessions)),
-        Subscription(VisionAnalyzed, NAME, partial(handlers.on_vision_analyzed, sessions=sessions)),
-        Subscription(AnswerFailed, NAME, partial(handlers.on_answer_failed, sessions=sessions, objects=infra.objects)),
-        Subscription(AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),
-        Subscription(SessionCompleted, NAME, partial(lifecycle.on_session_completed, sessions=sessions)),
+        Subscription(ev.QuestionsGenerated, NAME, partial(handlers.on_questions_generated, sessions=sessions)),
+        Subscription(ev.MediaExtracted, NAME, partial(handlers.on_media_extracted, sessions=sessions)),
+        Subscription(ev.SpeechAnalyzed, NAME, partial(handlers.on_speech_analyzed, sessions=sessions)),
+        Subscription(ev.VisionAnalyzed, NAME, partial(handlers.on_vision_analyzed, sessions=sessions)),
+        Subscription(
+            ev.AnswerFailed, NAME, partial(handlers.on_answer_failed, sessions=sessions, objects=infra.objects)
+        ),
+        Subscription(ev.AnswerScored, NAME, partial(handlers.on_answer_scored, sessions=sessions)),
+        Subscription(ev.SessionCompleted, NAME, partial(lifecycle.on_session_completed, sessions=sessions)),
     ]
 
     async def erase(session_id: str) -> None:
@@ -146,7 +136,7 @@ def create(settings: Settings, infra: Infrastructure) -> Service:
     return Service(
         NAME,
         projections + slo.subscriptions,
-        publishes=(SessionRequested, AnswerUploaded, SessionFinished, SessionDeleted, AnswerFailed),
+        publishes=(ev.SessionRequested, ev.AnswerUploaded, ev.SessionFinished, ev.SessionDeleted, ev.AnswerFailed),
         http_app=app,
         lifespan=lifespan,
     )

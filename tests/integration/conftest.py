@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
+from runtime.settings import Mode
 from runtime.storage.mongo import MongoDocumentStore
 from runtime.storage.s3 import S3ObjectStore
+
+
+def distributed_overrides(stack: dict[str, str], name: str, suffix: str, **extra: Any) -> dict[str, Any]:
+    """Platform settings of a distributed run on the local stack, in a bucket and database of its own."""
+    return {
+        "mode": Mode.distributed,
+        "kafka_bootstrap": stack["MI_KAFKA_BOOTSTRAP"],
+        "s3_endpoint": stack["MI_S3_ENDPOINT"],
+        "s3_access_key": stack["MI_S3_ACCESS_KEY"],
+        "s3_secret_key": stack["MI_S3_SECRET_KEY"],
+        "s3_bucket": f"{name}-{suffix}",
+        "mongo_url": stack["MI_MONGO_URL"],
+        "mongo_db": f"{name}_{suffix}",
+        "triton_url": stack["MI_TRITON_URL"],
+        **extra,
+    }
 
 
 @pytest.fixture

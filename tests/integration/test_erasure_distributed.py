@@ -12,10 +12,11 @@ from mockinterview import registry
 from runtime.bus.port import Subscription
 from runtime.infra import open_infrastructure
 from runtime.runner import running
-from runtime.settings import Mode, PlatformSettings
+from runtime.settings import PlatformSettings
 from tests.erasure import mongo_leftovers, s3_leftovers
 from tests.fixtures import speech as fx
 from tests.fixtures.video import make_clip
+from tests.integration.conftest import distributed_overrides
 
 pytestmark = pytest.mark.integration
 SETUP = {"role": "Data engineer", "interview_type": "technical", "level": "mid", "duration_min": 15}
@@ -25,19 +26,7 @@ QUIET_S = 8
 
 async def test_delete_at_any_moment_leaves_nothing_on_the_stack(stack, tmp_path):
     suffix = uuid.uuid4().hex[:8]
-    overrides = {
-        "mode": Mode.distributed,
-        "kafka_bootstrap": stack["MI_KAFKA_BOOTSTRAP"],
-        "s3_endpoint": stack["MI_S3_ENDPOINT"],
-        "s3_access_key": stack["MI_S3_ACCESS_KEY"],
-        "s3_secret_key": stack["MI_S3_SECRET_KEY"],
-        "s3_bucket": f"erase-{suffix}",
-        "mongo_url": stack["MI_MONGO_URL"],
-        "mongo_db": f"erase_{suffix}",
-        "triton_url": stack["MI_TRITON_URL"],
-        "retry_backoff_s": 0.1,
-        "kafka_partitions": 3,
-    }
+    overrides = distributed_overrides(stack, "erase", suffix, retry_backoff_s=0.1, kafka_partitions=3)
     mine: set[str] = set()
     in_flight = 0
     last_active = time.monotonic()

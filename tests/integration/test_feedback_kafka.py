@@ -9,40 +9,20 @@ import pytest
 from mockinterview import registry
 from runtime.bus.port import Subscription
 from runtime.infra import open_infrastructure
-from runtime.settings import Mode, PlatformSettings
-from schemas import (
-    AnswerScored,
-    AnswerUploaded,
-    AnswerUploadedData,
-    SessionCompleted,
-    SessionFinished,
-    SessionFinishedData,
-    SpeechAnalyzed,
-    SpeechAnalyzedData,
-    VisionAnalyzed,
-    VisionAnalyzedData,
-    keys,
-)
+from runtime.settings import PlatformSettings
+from schemas import events as ev
+from schemas import keys
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
 from tests.factories import session_requested, speech_report, vision_report
+from tests.integration.conftest import distributed_overrides
 
 pytestmark = pytest.mark.integration
 
 
 async def test_exactly_one_score_per_answer_and_one_completion(stack):
     suffix = uuid.uuid4().hex[:8]
-    overrides = {
-        "mode": Mode.distributed,
-        "kafka_bootstrap": stack["MI_KAFKA_BOOTSTRAP"],
-        "s3_endpoint": stack["MI_S3_ENDPOINT"],
-        "s3_access_key": stack["MI_S3_ACCESS_KEY"],
-        "s3_secret_key": stack["MI_S3_SECRET_KEY"],
-        "s3_bucket": f"fb-{suffix}",
-        "mongo_url": stack["MI_MONGO_URL"],
-        "mongo_db": f"fb_{suffix}",
-        "retry_backoff_s": 0.2,
-    }
+    overrides = distributed_overrides(stack, "fb", suffix, retry_backoff_s=0.2)
     request = session_requested(duration=15)
     sid = request.sessionid
     questions = await generate_questions(request, QuestionBank.load(), 3)
@@ -63,7 +43,7 @@ async def test_exactly_one_score_per_answer_and_one_completion(stack):
             for sub in service.subscriptions:
                 infra.bus.subscribe(Subscription(sub.event, f"feedback-{suffix}", sub.handler))
             await stack_.enter_async_context(service.lifespan())
-        for cls in (AnswerScored, SessionCompleted):
+        for cls in (ev.AnswerScored, ev.SessionCompleted):
             infras[0].bus.subscribe(Subscription(cls, f"sink-{suffix}", sink))
         for infra in infras:
             await infra.bus.start()
@@ -72,8 +52,8 @@ async def test_exactly_one_score_per_answer_and_one_completion(stack):
         events = [request, questions]
         for i, qid in enumerate(qids):
             aid = f"{suffix}-a{i}"
-            up = AnswerUploaded.new(
-                AnswerUploadedData(
+            up = ev.AnswerUploaded.new(
+                ev.AnswerUploadedData(
                     session_id=sid,
                     answer_id=aid,
                     question_id=qid,
@@ -93,20 +73,20 @@ async def test_exactly_one_score_per_answer_and_one_completion(stack):
             common = {"session_id": sid, "answer_id": aid, "question_id": qid, "attempt": 1}
             events += [
                 up,
-                SpeechAnalyzed.caused_by(
+                ev.SpeechAnalyzed.caused_by(
                     up,
-                    SpeechAnalyzedData(**common, report_key=speech_key, transcript="x", model="m"),
+                    ev.SpeechAnalyzedData(**common, report_key=speech_key, transcript="x", model="m"),
                     source="t",
                 ),
-                VisionAnalyzed.caused_by(
+                ev.VisionAnalyzed.caused_by(
                     up,
-                    VisionAnalyzedData(**common, report_key=vision_key, frames_used=4, models=("m",)),
+                    ev.VisionAnalyzedData(**common, report_key=vision_key, frames_used=4, models=("m",)),
                     source="t",
                 ),
             ]
         events.append(
-            SessionFinished.new(
-                SessionFinishedData(session_id=sid, question_ids=tuple(qids), answered_question_ids=tuple(qids)),
+            ev.SessionFinished.new(
+                ev.SessionFinishedData(session_id=sid, question_ids=tuple(qids), answered_question_ids=tuple(qids)),
                 source="t",
                 sessionid=sid,
             )
@@ -116,11 +96,11 @@ async def test_exactly_one_score_per_answer_and_one_completion(stack):
         for event in events[2:]:  # redelivery: every answer event a second time
             await bus.publish(event)
         async with asyncio.timeout(120):
-            while not any(isinstance(e, SessionCompleted) for e in got):
+            while not any(isinstance(e, ev.SessionCompleted) for e in got):
                 await asyncio.sleep(0.2)
         await asyncio.sleep(3)  # let any duplicate surface
-    scored = {e.id: e for e in got if isinstance(e, AnswerScored)}
-    completed = {e.id: e for e in got if isinstance(e, SessionCompleted)}
+    scored = {e.id: e for e in got if isinstance(e, ev.AnswerScored)}
+    completed = {e.id: e for e in got if isinstance(e, ev.SessionCompleted)}
     assert sorted(e.data.answer_id for e in scored.values()) == [f"{suffix}-a0", f"{suffix}-a1"]
     assert len(completed) == 1
     [done] = completed.values()

@@ -8,27 +8,18 @@ import pytest
 from mockinterview import registry
 from runtime.bus.port import Subscription
 from runtime.infra import open_infrastructure
-from runtime.settings import Mode, PlatformSettings
-from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, MediaExtracted, SpeechAnalyzed, VisionAnalyzed
+from runtime.settings import PlatformSettings
+from schemas import AnswerFailed, MediaExtracted, SpeechAnalyzed, VisionAnalyzed, keys
+from tests.factories import answer_uploaded
 from tests.fixtures import speech as fx
 from tests.fixtures.video import make_clip
+from tests.integration.conftest import distributed_overrides
 
 pytestmark = pytest.mark.integration
 
 
 async def test_upload_to_vision_through_kafka_and_s3(stack, tmp_path):
-    overrides = {
-        "mode": Mode.distributed,
-        "kafka_bootstrap": stack["MI_KAFKA_BOOTSTRAP"],
-        "s3_endpoint": stack["MI_S3_ENDPOINT"],
-        "s3_access_key": stack["MI_S3_ACCESS_KEY"],
-        "s3_secret_key": stack["MI_S3_SECRET_KEY"],
-        "s3_bucket": f"pipe-{uuid.uuid4().hex[:10]}",
-        "mongo_url": stack["MI_MONGO_URL"],
-        "mongo_db": f"pipe_{uuid.uuid4().hex[:10]}",
-        "triton_url": stack["MI_TRITON_URL"],
-        "retry_backoff_s": 0.1,
-    }
+    overrides = distributed_overrides(stack, "pipe", uuid.uuid4().hex[:10], retry_backoff_s=0.1)
     session_id, answer_id = uuid.uuid4().hex, uuid.uuid4().hex
     got: dict[str, object] = {}
     suffix = uuid.uuid4().hex[:6]  # fresh consumer groups: this run's events only
@@ -58,23 +49,12 @@ async def test_upload_to_vision_through_kafka_and_s3(stack, tmp_path):
             ]
         )
         clip = make_clip(tmp_path / "answer.webm", seconds=len(voice) / 16_000 + 0.5, speech=voice)
-        key = f"sessions/{session_id}/answers/{answer_id}/video.webm"
+        key = keys.video_key(session_id, answer_id, ".webm")
         await infra.objects.put_bytes(key, clip.read_bytes(), "video/webm")
         async with services[0].lifespan(), services[1].lifespan(), services[2].lifespan():
             await infra.bus.start()
             try:
-                data = AnswerUploadedData(
-                    session_id=session_id,
-                    answer_id=answer_id,
-                    question_id="q1",
-                    attempt=1,
-                    video_key=key,
-                    content_type="video/webm",
-                    size_bytes=clip.stat().st_size,
-                )
-                await infra.bus.publish(
-                    AnswerUploaded.new(data, source="test", sessionid=session_id, answerid=answer_id)
-                )
+                await infra.bus.publish(answer_uploaded(session_id, answer_id, size_bytes=clip.stat().st_size))
                 async with asyncio.timeout(120):
                     while not {"VisionAnalyzed", "SpeechAnalyzed"} <= set(got) and "AnswerFailed" not in got:
                         await asyncio.sleep(0.2)

@@ -6,33 +6,19 @@ import pytest
 
 from runtime.storage.objects import ObjectNotFound, ObjectTooLarge
 from runtime.storage.s3 import S3ObjectStore
+from tests.storage_contract import VIDEO, chunks, delete_prefix, stream_roundtrip
 
 pytestmark = pytest.mark.integration
 
 
-async def chunks(n: int, size: int):
-    for i in range(n):
-        yield bytes([i % 256]) * size
-
-
 async def test_put_get_range_presign_delete(s3: S3ObjectStore):
-    size = await s3.put_stream("s/1/video.webm", chunks(3, 100_000), "video/webm")
-    assert size == 300_000
-    info = await s3.stat("s/1/video.webm")
-    assert (info.size, info.content_type) == (300_000, "video/webm")
-    part = b"".join([c async for c in s3.stream("s/1/video.webm", start=99_999, length=2)])
-    assert part == b"\x00\x01"
-    url = await s3.presign_get("s/1/video.webm", expires_s=60)
+    await stream_roundtrip(s3, 100_000)
+    url = await s3.presign_get(VIDEO, expires_s=60)
     assert url is not None
     async with httpx.AsyncClient() as client:
         res = await client.get(url)
     assert res.status_code == 200 and len(res.content) == 300_000 and res.content[-1:] == b"\x02"
-    await s3.put_bytes("s/1/frames/0.jpg", b"jpg", "image/jpeg")
-    await s3.put_bytes("s/2/keep", b"k", "text/plain")
-    assert await s3.delete_prefix("s/1/") == 2
-    with pytest.raises(ObjectNotFound):
-        await s3.stat("s/1/video.webm")
-    assert await s3.get_bytes("s/2/keep") == b"k"
+    await delete_prefix(s3)
 
 
 async def test_bucket_is_created_idempotently(s3: S3ObjectStore):

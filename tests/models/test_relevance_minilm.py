@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 
 from runtime.embeddings import shared_minilm
-from schemas import InterviewType, Level, QuestionType, SessionRequested, SessionRequestedData
+from schemas import InterviewType, Level, QuestionType, SessionRequested
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
 from services.questions.relevance import TARGET_MIN_SIMILARITY, build_context
-
-PAYMENTS_JD = """Senior Backend Engineer, Payments
-
-About the role:
-- Design and operate our payment processing APIs handling card transactions and refunds.
-- Own PostgreSQL schemas, query tuning, indexing and migrations for the ledger.
-- Keep money movements idempotent and consistent across retries and failures.
-- Benefits: remote work.
-"""
+from tests.factories import PAYMENTS_JD, session_requested
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +18,14 @@ def bank() -> QuestionBank:
 
 
 def _event(jd: str | None, resume: str | None = None) -> SessionRequested:
-    data = SessionRequestedData(
-        session_id="s" * 32,
-        role="Backend engineer",
+    return session_requested(
+        "s" * 32,
         interview_type=InterviewType.technical,
+        role="Backend engineer",
         level=Level.senior,
-        duration_min=15,
         job_description=jd,
         resume=resume,
     )
-    return SessionRequested.new(data, source="tests", sessionid=data.session_id)
 
 
 async def test_a_job_description_changes_the_offline_questions_and_says_what_they_target(bank):

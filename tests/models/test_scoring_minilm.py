@@ -4,19 +4,16 @@ Questions with anchored rubrics are validated in tests/validation.
 """
 
 from runtime.embeddings import shared_minilm
-from schemas import Question, QuestionType
 from services.feedback.content import FALLBACK_NOTE, EmbeddingJudge
 from services.feedback.scoring import score_answer
 from services.feedback.spans import spans_from_text
 from services.feedback.text import answer_feedback
+from tests.factories import question
 from tests.factories import speech_report as speech
 from tests.factories import vision_report as vision
 
-QUESTION = Question(
-    question_id="q1",
-    index=0,
+QUESTION = question(
     text="Explain overfitting in machine learning.",
-    type=QuestionType.technical,
     expected_duration_s=60,
     criteria=(
         "Defines overfitting as fitting noise in the training data",

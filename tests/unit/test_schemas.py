@@ -8,28 +8,15 @@ from schemas import (
     ALL_EVENTS,
     AnswerFailed,
     AnswerUploaded,
-    AnswerUploadedData,
     Stage,
     dlq_for,
     topic_for,
 )
-
-
-def uploaded() -> AnswerUploaded:
-    data = AnswerUploadedData(
-        session_id="s1",
-        answer_id="a1",
-        question_id="q1",
-        attempt=1,
-        video_key="sessions/s1/answers/a1/video.webm",
-        content_type="video/webm",
-        size_bytes=10,
-    )
-    return AnswerUploaded.new(data, source="test", sessionid="s1", answerid="a1")
+from tests.factories import answer_uploaded
 
 
 def test_envelope_carries_cloudevents_attributes_and_ids():
-    event = uploaded()
+    event = answer_uploaded()
     doc = event.model_dump(mode="json")
     for attr in ("specversion", "id", "source", "type", "time", "subject", "datacontenttype"):
         assert doc[attr], attr
@@ -42,7 +29,7 @@ def test_envelope_carries_cloudevents_attributes_and_ids():
 
 
 def test_caused_by_is_deterministic_and_chains_ids():
-    cause = uploaded()
+    cause = answer_uploaded()
     a = AnswerFailed.because(cause, Stage.media, "bad_video", "Not a video.", source="media")
     b = AnswerFailed.because(cause, Stage.media, "bad_video", "Not a video.", source="media")
     assert a.id == b.id != cause.id  # redelivery yields the same id, so consumers can dedupe
@@ -52,7 +39,7 @@ def test_caused_by_is_deterministic_and_chains_ids():
 
 
 def test_events_are_frozen_and_validated():
-    event = uploaded()
+    event = answer_uploaded()
     with pytest.raises(ValidationError):
         event.sessionid = "other"  # type: ignore[misc]
     with pytest.raises(ValidationError):
@@ -60,7 +47,7 @@ def test_events_are_frozen_and_validated():
 
 
 def test_consumers_tolerate_additive_fields():
-    doc = uploaded().model_dump(mode="json")
+    doc = answer_uploaded().model_dump(mode="json")
     doc["newattr"] = "x"
     doc["data"]["new_field"] = 1
     assert AnswerUploaded.model_validate(doc).data.answer_id == "a1"

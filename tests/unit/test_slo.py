@@ -11,23 +11,7 @@ from fastapi import FastAPI, HTTPException
 from prometheus_client import REGISTRY
 
 from runtime.storage.sqlite import SqliteDocumentStore
-from schemas import (
-    AnswerFailed,
-    AnswerScored,
-    AnswerScoredData,
-    AnswerUploaded,
-    AnswerUploadedData,
-    Scores,
-    SessionCompleted,
-    SessionCompletedData,
-    SessionDeleted,
-    SessionDeletedData,
-    SessionFinished,
-    SessionFinishedData,
-    SessionRequested,
-    SessionRequestedData,
-    Stage,
-)
+from schemas import events as ev
 from services.gateway.slo import SloRecorder, UploadOutcomes, sweep_outcome, upload_outcome
 from tests.conftest import Platform
 from tests.fixtures import speech as fx
@@ -56,13 +40,13 @@ def store(tmp_path: Path):
     docs.close()
 
 
-def requested(at: datetime) -> SessionRequested:
-    data = SessionRequestedData(session_id=SID, role="dev", interview_type="technical", level="mid", duration_min=15)
-    return SessionRequested.new(data, source="test", sessionid=SID).model_copy(update={"time": at})
+def requested(at: datetime) -> ev.SessionRequested:
+    data = ev.SessionRequestedData(session_id=SID, role="dev", interview_type="technical", level="mid", duration_min=15)
+    return ev.SessionRequested.new(data, source="test", sessionid=SID).model_copy(update={"time": at})
 
 
-def uploaded(at: datetime, answer_id: str = AID) -> AnswerUploaded:
-    data = AnswerUploadedData(
+def uploaded(at: datetime, answer_id: str = AID) -> ev.AnswerUploaded:
+    data = ev.AnswerUploadedData(
         session_id=SID,
         answer_id=answer_id,
         question_id="q1",
@@ -71,30 +55,30 @@ def uploaded(at: datetime, answer_id: str = AID) -> AnswerUploaded:
         content_type="video/webm",
         size_bytes=1,
     )
-    return AnswerUploaded.new(data, source="test", sessionid=SID, answerid=answer_id).model_copy(update={"time": at})
+    return ev.AnswerUploaded.new(data, source="test", sessionid=SID, answerid=answer_id).model_copy(update={"time": at})
 
 
-def scored(cause: AnswerUploaded) -> AnswerScored:
-    data = AnswerScoredData(
+def scored(cause: ev.AnswerUploaded) -> ev.AnswerScored:
+    data = ev.AnswerScoredData(
         session_id=SID,
         answer_id=cause.data.answer_id,
         question_id="q1",
         attempt=1,
-        scores=Scores(overall=50),
+        scores=ev.Scores(overall=50),
         confidence_level="medium",
         report_key="r",
     )
-    return AnswerScored.caused_by(cause, data, source="test")
+    return ev.AnswerScored.caused_by(cause, data, source="test")
 
 
-def finished(at: datetime) -> SessionFinished:
-    data = SessionFinishedData(session_id=SID, question_ids=("q1",), answered_question_ids=("q1",))
-    return SessionFinished.new(data, source="test", sessionid=SID).model_copy(update={"time": at})
+def finished(at: datetime) -> ev.SessionFinished:
+    data = ev.SessionFinishedData(session_id=SID, question_ids=("q1",), answered_question_ids=("q1",))
+    return ev.SessionFinished.new(data, source="test", sessionid=SID).model_copy(update={"time": at})
 
 
-def completed(cause: SessionFinished) -> SessionCompleted:
-    data = SessionCompletedData(session_id=SID, answers=(), scores=Scores())
-    return SessionCompleted.caused_by(cause, data, source="test")
+def completed(cause: ev.SessionFinished) -> ev.SessionCompleted:
+    data = ev.SessionCompletedData(session_id=SID, answers=(), scores=ev.Scores())
+    return ev.SessionCompleted.caused_by(cause, data, source="test")
 
 
 async def test_answer_latency_runs_from_upload_accepted_to_scored_once(store):
@@ -154,12 +138,14 @@ async def test_failures_are_counted_by_stage_and_reason_and_erasure_removes_time
     up = uploaded(T0)
     await slo.on_answer_uploaded(up)
     before = sample("mi_answers_failed_total", stage="media", reason="truncated")
-    failed = AnswerFailed.because(up, Stage.media, "truncated", "cut off", source="test")
+    failed = ev.AnswerFailed.because(up, ev.Stage.media, "truncated", "cut off", source="test")
     await slo.on_answer_failed(failed)
     assert sample("mi_answers_failed_total", stage="media", reason="truncated") - before == 1
     assert await store.get("slo_answers", AID) is None  # terminal: no score will follow
     await slo.on_answer_uploaded(uploaded(T0, "c" * 32))
-    await slo.on_session_deleted(SessionDeleted.new(SessionDeletedData(session_id=SID), source="t", sessionid=SID))
+    await slo.on_session_deleted(
+        ev.SessionDeleted.new(ev.SessionDeletedData(session_id=SID), source="t", sessionid=SID)
+    )
     assert await store.find("slo_answers") == [] and await store.find("slo_sessions") == []
 
 

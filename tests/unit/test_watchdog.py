@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 from runtime.bus import InMemoryBus, Subscription
 from runtime.outbox import Effect, Outbox
 from runtime.storage.sqlite import SqliteDocumentStore
-from schemas import AnswerFailed, AnswerUploaded, AnswerUploadedData, Stage
+from schemas import AnswerFailed, AnswerUploaded, Stage
 from services.gateway.watchdog import Deadlines, Watchdog, assess
+from tests.factories import answer_uploaded
 
 D = Deadlines(questions_s=10, media_s=10, analysis_s=20, completion_s=10, redrives=2)
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
@@ -68,16 +69,7 @@ async def test_redrives_then_times_out_and_says_so(tmp_path):
     bus.subscribe(Subscription(AnswerFailed, "sink", failed))
     await bus.start()
     outbox = Outbox(store, bus)
-    data = AnswerUploadedData(
-        session_id="s1",
-        answer_id="a1",
-        question_id="q1",
-        attempt=1,
-        video_key="k",
-        content_type="video/webm",
-        size_bytes=1,
-    )
-    event = AnswerUploaded.new(data, source="tests", sessionid="s1", answerid="a1")
+    event = answer_uploaded()
     await store.insert("sessions", "s1", {"status": "ready", "answers": {}})
     answer = {"question_id": "q1", "attempt": 1, "status": "uploaded"}
     await outbox.commit(

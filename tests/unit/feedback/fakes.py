@@ -11,6 +11,7 @@ from schemas import Question
 from schemas.assessment import ContentAssessment, CriterionEvidence, Judge, Verdict
 from schemas.reports import Posture, SpeechReport, VisionReport
 from services.feedback.spans import Span, content_stems
+from tests.factories import vision_report
 
 DIM = 512
 
@@ -101,15 +102,7 @@ def speech(transcript: str = "", **kw: Any) -> SpeechReport:
 
 def vision(**kw: Any) -> VisionReport:
     """Good eye contact and posture; ``posture`` may be a dict of Posture fields to override."""
-    posture = {"shoulder_tilt_deg": 2.0, "uprightness": 0.6, "centered_ratio": 1.0, "face_height_ratio": 0.3}
-    base: dict[str, Any] = {
-        "models": ("fake-landmarks",),
-        "frames_total": 12,
-        "frames_used": 12,
-        "face_present_ratio": 1.0,
-        "eye_contact_ratio": 0.85,
-        "movement": 0.05,
-    }
-    fields = base | kw
-    fields["posture"] = Posture(**(posture | kw.get("posture", {}))) if kw.get("posture") != {} else Posture()
-    return VisionReport.model_validate(fields)
+    fields = vision_report().model_dump()
+    posture = kw.pop("posture", None)
+    fields["posture"] = Posture() if posture == {} else fields["posture"] | (posture or {})
+    return VisionReport.model_validate(fields | kw)

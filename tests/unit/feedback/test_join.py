@@ -4,21 +4,8 @@ import pytest
 
 from runtime.storage.localfs import LocalObjectStore
 from runtime.storage.sqlite import SqliteDocumentStore
-from schemas import (
-    AnswerFailed,
-    AnswerScored,
-    AnswerUploaded,
-    AnswerUploadedData,
-    SessionCompleted,
-    SessionFinished,
-    SessionFinishedData,
-    SpeechAnalyzed,
-    SpeechAnalyzedData,
-    Stage,
-    VisionAnalyzed,
-    VisionAnalyzedData,
-    keys,
-)
+from schemas import events as ev
+from schemas import keys
 from schemas.reports import SessionFeedback
 from services.feedback import handlers as h
 from services.feedback.adapters.state import FeedbackState
@@ -47,8 +34,8 @@ async def world(tmp_path):
 
 async def answer(state, objects, request, qid: str, aid: str, attempt: int = 1):
     sid = request.sessionid
-    up = AnswerUploaded.new(
-        AnswerUploadedData(
+    up = ev.AnswerUploaded.new(
+        ev.AnswerUploadedData(
             session_id=sid,
             answer_id=aid,
             question_id=qid,
@@ -66,11 +53,11 @@ async def answer(state, objects, request, qid: str, aid: str, attempt: int = 1):
     await objects.put_bytes(speech_key, speech_report().model_dump_json().encode(), "application/json")
     await objects.put_bytes(vision_key, vision_report().model_dump_json().encode(), "application/json")
     common = {"session_id": sid, "answer_id": aid, "question_id": qid, "attempt": attempt}
-    speech = SpeechAnalyzed.caused_by(
-        up, SpeechAnalyzedData(**common, report_key=speech_key, transcript="x", model="m"), source="t"
+    speech = ev.SpeechAnalyzed.caused_by(
+        up, ev.SpeechAnalyzedData(**common, report_key=speech_key, transcript="x", model="m"), source="t"
     )
-    vision = VisionAnalyzed.caused_by(
-        up, VisionAnalyzedData(**common, report_key=vision_key, frames_used=5, models=("m",)), source="t"
+    vision = ev.VisionAnalyzed.caused_by(
+        up, ev.VisionAnalyzedData(**common, report_key=vision_key, frames_used=5, models=("m",)), source="t"
     )
     return up, speech, vision
 
@@ -87,8 +74,8 @@ async def test_concurrent_and_repeated_parts_score_once_and_complete_once(world)
             out += result
     # The same delivery racing with itself may return its output twice, with the
     # same (deterministic) event id, which every consumer dedupes: one event per answer.
-    scored = {e.id: e for e in out if isinstance(e, AnswerScored)}.values()
-    completed = list({e.id: e for e in out if isinstance(e, SessionCompleted)}.values())
+    scored = {e.id: e for e in out if isinstance(e, ev.AnswerScored)}.values()
+    completed = list({e.id: e for e in out if isinstance(e, ev.SessionCompleted)}.values())
     assert sorted(e.data.answer_id for e in scored) == [f"a{i}" for i in range(len(qids))]
     assert len(completed) == 1
     assert completed[0].data.unanswered_question_ids == ()
@@ -105,8 +92,10 @@ async def test_redelivery_of_the_winning_event_after_a_crash_still_scores(world)
     first = await h.on_part(vision, state, objects, JUDGE)  # wins the claim, "crashes" before publishing
     again = await h.on_part(vision, state, objects, JUDGE)  # same event redelivered
     other = await h.on_part(speech, state, objects, JUDGE)  # the other part, redelivered: no second score
-    assert [e.id for e in first if isinstance(e, AnswerScored)] == [e.id for e in again if isinstance(e, AnswerScored)]
-    assert not [e for e in other if isinstance(e, AnswerScored)]
+    assert [e.id for e in first if isinstance(e, ev.AnswerScored)] == [
+        e.id for e in again if isinstance(e, ev.AnswerScored)
+    ]
+    assert not [e for e in other if isinstance(e, ev.AnswerScored)]
 
 
 async def test_finishing_early_completes_with_unanswered_questions_and_failures(world):
@@ -116,15 +105,17 @@ async def test_finishing_early_completes_with_unanswered_questions_and_failures(
     up2, _, _ = await answer(state, objects, request, qs[1], "a2")
     await h.on_part(speech, state, objects, JUDGE)
     await h.on_part(vision, state, objects, JUDGE)
-    finished = SessionFinished.new(
-        SessionFinishedData(session_id=request.sessionid, question_ids=tuple(qs), answered_question_ids=(qs[0], qs[1])),
+    finished = ev.SessionFinished.new(
+        ev.SessionFinishedData(
+            session_id=request.sessionid, question_ids=tuple(qs), answered_question_ids=(qs[0], qs[1])
+        ),
         source="t",
         sessionid=request.sessionid,
     )
     assert await h.on_session_finished(finished, state, objects) == []  # a2 still in analysis
-    failed = AnswerFailed.because(up2, Stage.media, "truncated", "cut off", source="t")
+    failed = ev.AnswerFailed.because(up2, ev.Stage.media, "truncated", "cut off", source="t")
     [completed] = await h.on_answer_failed(failed, state, objects, JUDGE)
-    assert isinstance(completed, SessionCompleted)
+    assert isinstance(completed, ev.SessionCompleted)
     assert completed.data.unanswered_question_ids == tuple(qs[1:])
     assert [a.answer_id for a in completed.data.answers] == ["a1"]
 
@@ -132,8 +123,8 @@ async def test_finishing_early_completes_with_unanswered_questions_and_failures(
 async def test_a_failed_vision_part_still_scores_the_speech(world):
     state, objects, request, questions = world
     up, speech, _ = await answer(state, objects, request, questions.data.questions[0].question_id, "a1")
-    failed = AnswerFailed.because(up, Stage.vision, "processing_error", "triton down", source="t")
+    failed = ev.AnswerFailed.because(up, ev.Stage.vision, "processing_error", "triton down", source="t")
     await h.on_answer_failed(failed, state, objects, JUDGE)
     [scored, *_] = await h.on_part(speech, state, objects, JUDGE)
-    assert isinstance(scored, AnswerScored)
+    assert isinstance(scored, ev.AnswerScored)
     assert scored.data.scores.body_language is None and scored.data.scores.communication is not None

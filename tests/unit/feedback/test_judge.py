@@ -1,11 +1,12 @@
 """The content judges' rules, with a bag-of-words embedder and a scripted LLM (no models loaded)."""
 
 from runtime.llm import LLMClient, RetryableError
-from schemas import Anchors, Criterion, Misconception, Question, QuestionType
+from schemas import Anchors, Criterion, Misconception
 from schemas.assessment import Judge, Verdict
 from services.feedback.content import EmbeddingJudge, _match, star_missing
 from services.feedback.judge import LLMJudge, MemoryCache, cache_key
 from services.feedback.spans import spans_from_text, spans_from_words
+from tests.factories import question
 from tests.fakes import ScriptedTransport
 from tests.unit.feedback.fakes import StemEmbedder
 
@@ -21,11 +22,8 @@ def criterion(cid: str, statement: str, meets: tuple[str, ...], sounds_like: tup
     )
 
 
-QUESTION = Question(
-    question_id="q1",
-    index=0,
+QUESTION = question(
     text="How would you speed up a slow build pipeline?",
-    type=QuestionType.technical,
     expected_duration_s=120,
     criteria=("Measures where build time goes", "Caches dependencies between builds"),
     rubric=(

@@ -5,20 +5,12 @@ Word-overlap embeddings (tests/fakes.py) here; the real MiniLM ranking is in tes
 
 from __future__ import annotations
 
-from schemas import InterviewType, Level, QuestionType, SessionRequested, SessionRequestedData
+from schemas import InterviewType, Level, QuestionType, SessionRequested
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
 from services.questions.relevance import build_context, split_parts
+from tests.factories import PAYMENTS_JD, session_requested
 from tests.fakes import FakeEmbedder
-
-PAYMENTS_JD = """Senior Backend Engineer, Payments
-
-About the role:
-- Design and operate our payment processing APIs handling card transactions and refunds.
-- Own PostgreSQL schemas, query tuning, indexing and migrations for the ledger.
-- Keep money movements idempotent and consistent across retries and failures.
-- Benefits: remote work.
-"""
 
 
 def test_parts_are_bullets_and_sentences_without_markers_or_headings():
@@ -35,15 +27,9 @@ def test_parts_are_bullets_and_sentences_without_markers_or_headings():
 
 
 def _event(jd: str | None) -> SessionRequested:
-    data = SessionRequestedData(
-        session_id="s" * 32,
-        role="Backend engineer",
-        interview_type=InterviewType.technical,
-        level=Level.mid,
-        duration_min=15,
-        job_description=jd,
+    return session_requested(
+        "s" * 32, interview_type=InterviewType.technical, role="Backend engineer", level=Level.mid, job_description=jd
     )
-    return SessionRequested.new(data, source="tests", sessionid=data.session_id)
 
 
 def _bank() -> tuple[QuestionBank, FakeEmbedder]:
