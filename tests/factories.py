@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from runtime.storage.objects import ObjectStore
 from schemas import Event, keys
 from schemas import events as ev
 from schemas.reports import Evidence, Posture, ScoreCard, SpeechReport, VisionReport
@@ -160,6 +161,17 @@ def answer_scored(cause: Event, scores: ev.Scores | None = None) -> ev.AnswerSco
         report_key=keys.feedback_report_key(fields["session_id"], fields["answer_id"]),
     )
     return ev.AnswerScored.caused_by(cause, data, source=SOURCE)
+
+
+async def analyzed(
+    objects: ObjectStore, up: ev.AnswerUploaded, speech: SpeechReport | None = None, vision: VisionReport | None = None
+) -> tuple[ev.SpeechAnalyzed, ev.VisionAnalyzed]:
+    """Both analyses of the upload ``up``, their reports stored in ``objects`` where the events say."""
+    speech, vision = speech or speech_report(), vision or vision_report()
+    parts = speech_analyzed(up, speech), vision_analyzed(up, vision)
+    for event, report in zip(parts, (speech, vision), strict=True):
+        await objects.put_bytes(event.data.report_key, report.model_dump_json().encode(), "application/json")
+    return parts
 
 
 def session_finished(

@@ -11,10 +11,9 @@ from runtime.bus.port import Subscription
 from runtime.infra import open_infrastructure
 from runtime.settings import PlatformSettings
 from schemas import events as ev
-from schemas import keys
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
-from tests.factories import session_requested, speech_report, vision_report
+from tests.factories import analyzed, answer_uploaded, session_finished, session_requested, speech_report
 from tests.integration.conftest import distributed_overrides
 
 pytestmark = pytest.mark.integration
@@ -52,45 +51,10 @@ async def test_exactly_one_score_per_answer_and_one_completion(stack):
         events = [request, questions]
         for i, qid in enumerate(qids):
             aid = f"{suffix}-a{i}"
-            up = ev.AnswerUploaded.new(
-                ev.AnswerUploadedData(
-                    session_id=sid,
-                    answer_id=aid,
-                    question_id=qid,
-                    attempt=1,
-                    video_key=keys.video_key(sid, aid, ".webm"),
-                    content_type="video/webm",
-                    size_bytes=1,
-                ),
-                source="t",
-                sessionid=sid,
-                answerid=aid,
-            )
-            speech_key, vision_key = keys.speech_report_key(sid, aid), keys.vision_report_key(sid, aid)
+            up = answer_uploaded(sid, aid, qid)
             speech = speech_report("I reproduce the bug, read the logs and add a test.", duration_s=40.0)
-            await objects.put_bytes(speech_key, speech.model_dump_json().encode(), "application/json")
-            await objects.put_bytes(vision_key, vision_report().model_dump_json().encode(), "application/json")
-            common = {"session_id": sid, "answer_id": aid, "question_id": qid, "attempt": 1}
-            events += [
-                up,
-                ev.SpeechAnalyzed.caused_by(
-                    up,
-                    ev.SpeechAnalyzedData(**common, report_key=speech_key, transcript="x", model="m"),
-                    source="t",
-                ),
-                ev.VisionAnalyzed.caused_by(
-                    up,
-                    ev.VisionAnalyzedData(**common, report_key=vision_key, frames_used=4, models=("m",)),
-                    source="t",
-                ),
-            ]
-        events.append(
-            ev.SessionFinished.new(
-                ev.SessionFinishedData(session_id=sid, question_ids=tuple(qids), answered_question_ids=tuple(qids)),
-                source="t",
-                sessionid=sid,
-            )
-        )
+            events += [up, *await analyzed(objects, up, speech)]
+        events.append(session_finished(request, tuple(qids), tuple(qids)))
         for event in events:
             await bus.publish(event)
         for event in events[2:]:  # redelivery: every answer event a second time

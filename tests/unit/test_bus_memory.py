@@ -7,6 +7,7 @@ from runtime.storage.sqlite import SqliteDocumentStore
 from schemas import AnswerFailed, QuestionsGenerated, SessionRequested, Stage, topic_for
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
+from tests.buses import running
 from tests.factories import session_requested
 
 
@@ -26,16 +27,12 @@ async def test_two_stage_flow_returns_are_published(tmp_path):
     async def sink(event: QuestionsGenerated):
         received.append(event)
 
-    bus.subscribe(Subscription(SessionRequested, "questions", questions))
-    bus.subscribe(Subscription(QuestionsGenerated, "sink", sink))
-    await bus.start()
-    try:
+    async with running(
+        bus, Subscription(SessionRequested, "questions", questions), Subscription(QuestionsGenerated, "sink", sink)
+    ):
         request = session_requested(duration=15)
         await bus.publish(request)
-        await bus.drain()
-    finally:
-        await bus.stop()
-        store.close()
+    store.close()
     assert len(received) == 1
     out = received[0]
     assert out.causationid == request.id and out.correlationid == request.correlationid
@@ -50,16 +47,11 @@ async def test_redelivered_event_is_handled_once(tmp_path):
     async def handler(event: SessionRequested):
         calls.append(event.id)
 
-    bus.subscribe(Subscription(SessionRequested, "g", handler))
-    await bus.start()
-    try:
+    async with running(bus, Subscription(SessionRequested, "g", handler)):
         event = session_requested()
         await bus.publish(event)
         await bus.publish(event)  # at-least-once delivery may repeat it
-        await bus.drain()
-    finally:
-        await bus.stop()
-        store.close()
+    store.close()
     assert calls == [event.id]
 
 
@@ -73,14 +65,9 @@ async def test_failing_handler_retries_then_dead_letters(tmp_path):
 
     topic = topic_for(SessionRequested)
     before = metrics.DLQ_MESSAGES.labels(topic, "broken")._value.get()
-    bus.subscribe(Subscription(SessionRequested, "broken", broken))
-    await bus.start()
-    try:
+    async with running(bus, Subscription(SessionRequested, "broken", broken)):
         await bus.publish(session_requested())
-        await bus.drain()
-    finally:
-        await bus.stop()
-        store.close()
+    store.close()
     assert len(attempts) == 3
     [letter] = bus.dead_letters
     assert (letter.topic, letter.group, letter.attempts, letter.error_type) == (topic, "broken", 3, "RuntimeError")
@@ -98,16 +85,12 @@ async def test_a_stage_that_gives_up_reports_the_answer_as_failed(tmp_path):
     async def sink(event: AnswerFailed):
         failures.append(event)
 
-    bus.subscribe(Subscription(SessionRequested, "questions", broken))
-    bus.subscribe(Subscription(AnswerFailed, "sink", sink))
-    await bus.start()
-    try:
+    async with running(
+        bus, Subscription(SessionRequested, "questions", broken), Subscription(AnswerFailed, "sink", sink)
+    ):
         request = session_requested()
         await bus.publish(request)
-        await bus.drain()
-    finally:
-        await bus.stop()
-        store.close()
+    store.close()
     [failed] = failures
     assert (failed.data.stage, failed.data.reason) == ("questions", "processing_error")
     assert failed.causationid == request.id and failed.sessionid == request.sessionid
@@ -121,14 +104,9 @@ async def test_invalid_message_goes_to_dlq_without_calling_handler(tmp_path):
     async def handler(event: SessionRequested):
         called.append(event)
 
-    bus.subscribe(Subscription(SessionRequested, "g", handler))
-    await bus.start()
-    try:
+    async with running(bus, Subscription(SessionRequested, "g", handler)):
         bus._enqueue(bus._queues[(topic_for(SessionRequested), "g")], b'{"not": "an event"}')
-        await bus.drain()
-    finally:
-        await bus.stop()
-        store.close()
+    store.close()
     assert called == []
     assert bus.dead_letters[0].error_type == "ValidationError"
 
@@ -143,15 +121,9 @@ async def test_a_handler_cannot_publish_an_event_its_annotation_does_not_name(tm
     async def sink(event: AnswerFailed) -> None:
         published.append(event)
 
-    bus.subscribe(Subscription(SessionRequested, "sneaky", sneaky))
-    bus.subscribe(Subscription(AnswerFailed, "sink", sink))
-    await bus.start()
-    try:
+    async with running(bus, Subscription(SessionRequested, "sneaky", sneaky), Subscription(AnswerFailed, "sink", sink)):
         await bus.publish(session_requested())
-        await bus.drain()
-    finally:
-        await bus.stop()
-        store.close()
+    store.close()
     assert not published
     [letter] = bus.dead_letters
     assert letter.error_type == "TypeError" and "does not name" in letter.error

@@ -18,6 +18,26 @@ def make(tmp_path: Path, store: SqliteDocumentStore, **kw) -> SqliteBus:
     return SqliteBus(tmp_path / "bus.sqlite3", DocumentProcessedLog(store), RetryPolicy(2, 0.0), **kw)
 
 
+async def start_with(bus: SqliteBus, handler, count: int) -> list[SessionRequested]:
+    """Starts ``bus`` with ``handler`` in group g and publishes ``count`` new requests to it."""
+    bus.subscribe(Subscription(SessionRequested, "g", handler))
+    await bus.start()
+    events = [session_requested() for _ in range(count)]
+    for e in events:
+        await bus.publish(e)
+    return events
+
+
+async def restart(tmp_path: Path, store: SqliteDocumentStore, handler) -> None:
+    """The next start of the process: a bus on the same log delivers what was left to ``handler``, then stops."""
+    bus = make(tmp_path, store)
+    bus.subscribe(Subscription(SessionRequested, "g", handler))
+    await bus.start()
+    await asyncio.wait_for(bus.drain(), 10)
+    await bus.stop()
+    bus.close()
+
+
 async def test_messages_published_before_a_crash_are_delivered_after_restart(tmp_path):
     store = SqliteDocumentStore(tmp_path / "d.sqlite3")
     entered = asyncio.Event()
@@ -27,11 +47,7 @@ async def test_messages_published_before_a_crash_are_delivered_after_restart(tmp
         await asyncio.sleep(3600)
 
     first = make(tmp_path, store)
-    first.subscribe(Subscription(SessionRequested, "g", hangs))
-    await first.start()
-    events = [session_requested() for _ in range(3)]
-    for e in events:
-        await first.publish(e)
+    events = await start_with(first, hangs, 3)
     await asyncio.wait_for(entered.wait(), 5)
     for task in first._workers:  # the process dies: no drain, no offset commit
         task.cancel()
@@ -43,12 +59,7 @@ async def test_messages_published_before_a_crash_are_delivered_after_restart(tmp
     async def works(event: SessionRequested):
         handled.append(event.id)
 
-    second = make(tmp_path, store)
-    second.subscribe(Subscription(SessionRequested, "g", works))
-    await second.start()
-    await asyncio.wait_for(second.drain(), 10)
-    await second.stop()
-    second.close()
+    await restart(tmp_path, store, works)
     store.close()
     assert handled == [e.id for e in events]  # the in-flight one first, in order, each once
 
@@ -64,22 +75,13 @@ async def test_stop_lets_the_delivery_in_flight_finish_and_keeps_the_queue(tmp_p
         handled.append(event.id)
 
     bus = make(tmp_path, store, shutdown_grace_s=5)
-    bus.subscribe(Subscription(SessionRequested, "g", slow))
-    await bus.start()
-    events = [session_requested() for _ in range(3)]
-    for e in events:
-        await bus.publish(e)
+    events = await start_with(bus, slow, 3)
     await asyncio.wait_for(started.wait(), 5)
     await bus.stop()  # SIGTERM: finish the one in hand, take no new one
     bus.close()
     assert handled == [events[0].id]
 
-    again = make(tmp_path, store)
-    again.subscribe(Subscription(SessionRequested, "g", slow))
-    await again.start()
-    await asyncio.wait_for(again.drain(), 10)
-    await again.stop()
-    again.close()
+    await restart(tmp_path, store, slow)
     store.close()
     assert handled == [e.id for e in events]
 
@@ -95,10 +97,7 @@ async def test_stop_past_the_deadline_leaves_the_message_for_the_next_start(tmp_
         await asyncio.sleep(3600)
 
     bus = make(tmp_path, store, shutdown_grace_s=0.1)
-    bus.subscribe(Subscription(SessionRequested, "g", stuck))
-    await bus.start()
-    event = session_requested()
-    await bus.publish(event)
+    [event] = await start_with(bus, stuck, 1)
     await asyncio.wait_for(started.wait(), 5)
     await asyncio.wait_for(bus.stop(), 5)
     bus.close()
@@ -106,12 +105,7 @@ async def test_stop_past_the_deadline_leaves_the_message_for_the_next_start(tmp_
     async def quick(e: SessionRequested):
         calls.append(e.id)
 
-    again = make(tmp_path, store)
-    again.subscribe(Subscription(SessionRequested, "g", quick))
-    await again.start()
-    await asyncio.wait_for(again.drain(), 10)
-    await again.stop()
-    again.close()
+    await restart(tmp_path, store, quick)
     store.close()
     assert calls == [event.id, event.id]
 

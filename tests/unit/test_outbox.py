@@ -9,6 +9,7 @@ from runtime.errors import Unavailable
 from runtime.outbox import Effect, Outbox
 from runtime.storage.sqlite import SqliteDocumentStore
 from schemas import SessionRequested
+from tests.buses import running
 from tests.factories import session_requested
 
 
@@ -44,14 +45,11 @@ async def test_commit_applies_effects_and_publishes(store):
     async def sink(e: SessionRequested):
         seen.append(e.id)
 
-    bus.subscribe(Subscription(SessionRequested, "sink", sink))
-    await bus.start()
-    outbox = Outbox(store, bus)
-    event = session_requested()
-    assert await outbox.commit([event], [Effect("insert", "sessions", event.sessionid, {"status": "new"})])
-    assert not await outbox.commit([event])  # the same entry again: nothing new
-    await bus.drain()
-    await bus.stop()
+    async with running(bus, Subscription(SessionRequested, "sink", sink)):
+        outbox = Outbox(store, bus)
+        event = session_requested()
+        assert await outbox.commit([event], [Effect("insert", "sessions", event.sessionid, {"status": "new"})])
+        assert not await outbox.commit([event])  # the same entry again: nothing new
     assert seen == [event.id]
     assert (await store.get("sessions", event.sessionid))["status"] == "new"
     assert (await store.get("outbox", event.id))["status"] == "sent"
@@ -98,10 +96,7 @@ async def test_a_crash_after_the_commit_is_finished_by_the_relay_after_restart(s
     async def sink(e: SessionRequested):
         seen.append(e.id)
 
-    bus.subscribe(Subscription(SessionRequested, "sink", sink))
-    await bus.start()
-    assert await Outbox(store, bus).relay_pending() == 1
-    await bus.drain()
-    await bus.stop()
+    async with running(bus, Subscription(SessionRequested, "sink", sink)):
+        assert await Outbox(store, bus).relay_pending() == 1
     assert seen == [event.id]
     assert (await store.get("sessions", event.sessionid))["status"] == "new"

@@ -5,7 +5,6 @@ import pytest
 from runtime.storage.localfs import LocalObjectStore
 from runtime.storage.sqlite import SqliteDocumentStore
 from schemas import events as ev
-from schemas import keys
 from schemas.reports import SessionFeedback
 from services.feedback import handlers as h
 from services.feedback.adapters.state import FeedbackState
@@ -13,7 +12,7 @@ from services.feedback.assess import OfflineJudge
 from services.feedback.content import EmbeddingJudge
 from services.questions.adapters.bank import QuestionBank
 from services.questions.handlers import generate_questions
-from tests.factories import session_requested, speech_report, vision_report
+from tests.factories import analyzed, answer_uploaded, session_requested
 from tests.fakes import FakeEmbedder
 
 JUDGE = OfflineJudge(EmbeddingJudge(FakeEmbedder()))
@@ -33,32 +32,9 @@ async def world(tmp_path):
 
 
 async def answer(state, objects, request, qid: str, aid: str, attempt: int = 1):
-    sid = request.sessionid
-    up = ev.AnswerUploaded.new(
-        ev.AnswerUploadedData(
-            session_id=sid,
-            answer_id=aid,
-            question_id=qid,
-            attempt=attempt,
-            video_key=keys.video_key(sid, aid, ".webm"),
-            content_type="video/webm",
-            size_bytes=1,
-        ),
-        source="t",
-        sessionid=sid,
-        answerid=aid,
-    )
+    up = answer_uploaded(request.sessionid, aid, qid, attempt)
     await h.on_answer_uploaded(up, state)
-    speech_key, vision_key = keys.speech_report_key(sid, aid), keys.vision_report_key(sid, aid)
-    await objects.put_bytes(speech_key, speech_report().model_dump_json().encode(), "application/json")
-    await objects.put_bytes(vision_key, vision_report().model_dump_json().encode(), "application/json")
-    common = {"session_id": sid, "answer_id": aid, "question_id": qid, "attempt": attempt}
-    speech = ev.SpeechAnalyzed.caused_by(
-        up, ev.SpeechAnalyzedData(**common, report_key=speech_key, transcript="x", model="m"), source="t"
-    )
-    vision = ev.VisionAnalyzed.caused_by(
-        up, ev.VisionAnalyzedData(**common, report_key=vision_key, frames_used=5, models=("m",)), source="t"
-    )
+    speech, vision = await analyzed(objects, up)
     return up, speech, vision
 
 

@@ -11,6 +11,7 @@ from runtime.erasure import TOMBSTONES, Erasure, GuardedObjectStore, SessionEras
 from runtime.storage.localfs import LocalObjectStore
 from runtime.storage.sqlite import SqliteDocumentStore
 from schemas import QuestionsGenerated, SessionDeleted, SessionDeletedData, SessionRequested
+from tests.buses import collect, running
 from tests.factories import session_requested
 
 
@@ -46,20 +47,11 @@ def test_session_of_key():
 async def test_work_for_an_erased_session_is_not_started(stores):
     docs, _, erasure = stores
     bus = _bus(docs, erasure)
-    calls = []
-
-    async def handler(event: SessionRequested):
-        calls.append(event.id)
-
-    bus.subscribe(Subscription(SessionRequested, "g", handler))
-    await bus.start()
-    try:
+    calls: list[SessionRequested] = []
+    async with running(bus, Subscription(SessionRequested, "g", collect(calls))):
         event = session_requested()
         await erasure.tombstone(event.sessionid)
         await bus.publish(event)
-        await bus.drain()
-    finally:
-        await bus.stop()
     assert calls == []
     assert await docs.find("processed_events") == []
 
@@ -83,10 +75,9 @@ async def test_handler_running_during_the_delete_has_its_outputs_dropped_and_wri
     async def next_stage(event: QuestionsGenerated):
         downstream.append(event)
 
-    bus.subscribe(Subscription(SessionRequested, "stage", stage))
-    bus.subscribe(Subscription(QuestionsGenerated, "next", next_stage))
-    await bus.start()
-    try:
+    async with running(
+        bus, Subscription(SessionRequested, "stage", stage), Subscription(QuestionsGenerated, "next", next_stage)
+    ):
         event = session_requested()
         sid = event.sessionid
         await bus.publish(event)
@@ -94,9 +85,6 @@ async def test_handler_running_during_the_delete_has_its_outputs_dropped_and_wri
         await erasure.tombstone(sid)
         await erasure.sweep(sid)
         release.set()
-        await bus.drain()
-    finally:
-        await bus.stop()
     assert downstream == []
     assert await _left(docs, sid) == []
     assert not (objects.root / "sessions" / sid).exists()
@@ -140,20 +128,11 @@ async def test_a_write_refused_for_an_erased_session_is_neither_retried_nor_dead
 async def test_session_deleted_itself_is_delivered(stores):
     docs, _, erasure = stores
     bus = _bus(docs, erasure)
-    got = []
-
-    async def on_deleted(event: SessionDeleted):
-        got.append(event.sessionid)
-
-    bus.subscribe(Subscription(SessionDeleted, "g", on_deleted))
-    await bus.start()
-    try:
+    got: list[SessionDeleted] = []
+    async with running(bus, Subscription(SessionDeleted, "g", collect(got))):
         await erasure.tombstone("s1")
         await bus.publish(SessionDeleted.new(SessionDeletedData(session_id="s1"), source="t", sessionid="s1"))
-        await bus.drain()
-    finally:
-        await bus.stop()
-    assert got == ["s1"]
+    assert [e.sessionid for e in got] == ["s1"]
 
 
 async def test_guarded_store_refuses_then_removes_late_writes(stores):
