@@ -21,7 +21,6 @@ was recorded: the caller gets the error and may retry.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from runtime.errors import Unavailable
 from runtime.logging import get_logger
 from runtime.metrics import OUTBOX_PENDING, OUTBOX_RELAYED
 from runtime.storage.documents import Doc, DocumentStore
+from runtime.tasks import cancel
 from schemas import EVENT_BY_TYPE, Event
 
 log = get_logger(__name__)
@@ -153,11 +153,8 @@ class Outbox:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def relay(self, entry_id: str) -> bool:
         """Publish one entry (applying its effects first if needed) and mark it sent; False if already sent."""

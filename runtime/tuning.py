@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from runtime.logging import get_logger
+from runtime.tasks import background
 
 log = get_logger(__name__)
 
@@ -108,10 +109,5 @@ async def keep_heap_trimmed(interval_s: float = 5.0) -> AsyncIterator[None]:
             await asyncio.sleep(interval_s)
             await asyncio.to_thread(trim_heap)
 
-    task = asyncio.create_task(loop(), name="trim-heap")
-    try:
+    async with background(loop(), "trim-heap"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

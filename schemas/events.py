@@ -8,7 +8,7 @@ are inline so a consumer needs no storage access to use them.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -308,6 +308,19 @@ class AnswerFailed(Event):
             ),
             source=source,
         )
+
+
+ANSWER_FIELDS = ("session_id", "answer_id", "question_id", "attempt")
+
+
+def same_answer(data: Model) -> dict[str, Any]:
+    """The fields naming the answer (and upload attempt) that ``data`` is about, for the next stage's payload."""
+    return {name: getattr(data, name) for name in ANSWER_FIELDS}
+
+
+def summary_of(report: Model, data: type[Model]) -> dict[str, Any]:
+    """What the payload ``data`` repeats of a stored ``report``: every field that both name alike."""
+    return {name: getattr(report, name) for name in data.model_fields.keys() & type(report).model_fields.keys()}
 
 
 ALL_EVENTS: tuple[type[Event], ...] = (

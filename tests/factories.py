@@ -113,22 +113,14 @@ def media_extracted(
     return ev.MediaExtracted.caused_by(up, data, source=SOURCE)
 
 
-def _answer_fields(cause: Event) -> dict[str, Any]:
-    d = cause.data
-    return {"session_id": d.session_id, "answer_id": d.answer_id, "question_id": d.question_id, "attempt": d.attempt}
-
-
 def speech_analyzed(cause: Event, report: SpeechReport | None = None) -> ev.SpeechAnalyzed:
     """Announces ``report`` (stored by the test at the key this event carries)."""
     report = report or speech_report()
-    fields = _answer_fields(cause)
+    d = cause.data
     data = ev.SpeechAnalyzedData(
-        **fields,
-        report_key=keys.speech_report_key(fields["session_id"], fields["answer_id"]),
-        transcript=report.transcript,
-        wpm=report.wpm,
-        quality=report.quality,
-        model=report.model,
+        **ev.same_answer(d),
+        **ev.summary_of(report, ev.SpeechAnalyzedData),
+        report_key=keys.speech_report_key(d.session_id, d.answer_id),
     )
     return ev.SpeechAnalyzed.caused_by(cause, data, source=SOURCE)
 
@@ -136,14 +128,11 @@ def speech_analyzed(cause: Event, report: SpeechReport | None = None) -> ev.Spee
 def vision_analyzed(cause: Event, report: VisionReport | None = None) -> ev.VisionAnalyzed:
     """Announces ``report`` (stored by the test at the key this event carries)."""
     report = report or vision_report()
-    fields = _answer_fields(cause)
+    d = cause.data
     data = ev.VisionAnalyzedData(
-        **fields,
-        report_key=keys.vision_report_key(fields["session_id"], fields["answer_id"]),
-        frames_used=report.frames_used,
-        eye_contact_ratio=report.eye_contact_ratio,
-        quality=report.quality,
-        models=report.models,
+        **ev.same_answer(d),
+        **ev.summary_of(report, ev.VisionAnalyzedData),
+        report_key=keys.vision_report_key(d.session_id, d.answer_id),
     )
     return ev.VisionAnalyzed.caused_by(cause, data, source=SOURCE)
 
@@ -153,7 +142,7 @@ def answer_failed(cause: Event, stage: ev.Stage = ev.Stage.media, reason: str = 
 
 
 def answer_scored(cause: Event, scores: ev.Scores | None = None) -> ev.AnswerScored:
-    fields = _answer_fields(cause)
+    fields = ev.same_answer(cause.data)
     data = ev.AnswerScoredData(
         **fields,
         scores=scores or ev.Scores(overall=70.0),

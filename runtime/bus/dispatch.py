@@ -30,10 +30,10 @@ import structlog
 from pydantic import ValidationError
 
 from runtime import metrics
-from runtime.bus.port import DeadLetter, ErasureCheck, HandlerResult, ProcessedLog, Subscription
+from runtime.bus.port import DeadLetter, E, ErasureCheck, HandlerResult, ProcessedLog, Subscription
 from runtime.errors import NotYet, Unavailable
 from runtime.logging import get_logger
-from schemas import AnswerFailed, Event, SessionDeleted, Stage
+from schemas import AnswerFailed, Event, SessionDeleted, Stage, topic_for
 
 log = get_logger(__name__)
 
@@ -81,14 +81,14 @@ class Dispatcher:
         publish: Callable[[Event], Awaitable[None]],
         dead_letter: Callable[[DeadLetter], Awaitable[None]],
         processed: ProcessedLog | None,
-        retry: RetryPolicy,
+        retry: RetryPolicy | None = None,
         unavailable_wait_s: float = 60.0,
         erasure: ErasureCheck | None = None,
     ) -> None:
         self._publish = publish
         self._dead_letter = dead_letter
         self._processed = processed
-        self._retry = retry
+        self._retry = retry or RetryPolicy()
         self._unavailable_wait_s = unavailable_wait_s
         self._erasure = erasure
 
@@ -106,6 +106,16 @@ class Dispatcher:
         """Create the subscription's series at 0, so increase() sees the first failure too."""
         metrics.EVENTS_CONSUMED.labels(topic, sub.group)
         metrics.DLQ_MESSAGES.labels(topic, sub.group)
+
+    @staticmethod
+    def claim(subs: dict[str, dict[str, Subscription[Event]]], subscription: Subscription[E]) -> str:
+        """Record ``subscription`` in ``subs`` (one per topic and group) and register it; returns its topic."""
+        topic = topic_for(subscription.event)
+        if subscription.group in subs[topic]:
+            raise ValueError(f"group {subscription.group!r} already subscribed to {topic}")
+        subs[topic][subscription.group] = subscription  # type: ignore[assignment]
+        Dispatcher.register(subscription, topic)  # type: ignore[arg-type]
+        return topic
 
     async def deliver(self, sub: Subscription[Event], topic: str, payload: bytes, key: bytes | None = None) -> Outcome:
         """Handle one message. Returns only when it is safe to commit it."""

@@ -62,12 +62,7 @@ class KafkaBus:
         self._session_timeout_ms = session_timeout_ms
         self._topics: set[str] = set()
         self._dispatcher = Dispatcher(
-            self.publish,
-            self._dead_letter,
-            processed,
-            retry or RetryPolicy(),
-            unavailable_wait_s=unavailable_wait_s,
-            erasure=erasure,
+            self.publish, self._dead_letter, processed, retry, unavailable_wait_s=unavailable_wait_s, erasure=erasure
         )
 
     def subscribe(self, subscription: Subscription[E]) -> None:

@@ -35,17 +35,11 @@ class InMemoryBus:
         self._pending = 0  # queued + in-flight deliveries, for drain()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._dispatcher = Dispatcher(
-            self.publish, self._dead_letter, processed, retry or RetryPolicy(), erasure=erasure
-        )
+        self._dispatcher = Dispatcher(self.publish, self._dead_letter, processed, retry, erasure=erasure)
 
     def subscribe(self, subscription: Subscription[E]) -> None:
-        topic = topic_for(subscription.event)
-        if subscription.group in self._subs[topic]:
-            raise ValueError(f"group {subscription.group!r} already subscribed to {topic}")
-        self._subs[topic][subscription.group] = subscription  # type: ignore[assignment]
+        topic = Dispatcher.claim(self._subs, subscription)
         self._queues[(topic, subscription.group)] = asyncio.Queue()
-        Dispatcher.register(subscription, topic)  # type: ignore[arg-type]
 
     async def publish(self, event: Event) -> None:
         topic = topic_for(event)

@@ -104,22 +104,13 @@ class SqliteBus:
         self._idle = asyncio.Event()
         self._idle.set()
         self._dispatcher = Dispatcher(
-            self.publish,
-            self._dead_letter,
-            processed,
-            retry or RetryPolicy(),
-            unavailable_wait_s=unavailable_wait_s,
-            erasure=erasure,
+            self.publish, self._dead_letter, processed, retry, unavailable_wait_s=unavailable_wait_s, erasure=erasure
         )
 
     # ------------------------------------------------------------ port
     def subscribe(self, subscription: Subscription[E]) -> None:
-        topic = topic_for(subscription.event)
-        if subscription.group in self._subs[topic]:
-            raise ValueError(f"group {subscription.group!r} already subscribed to {topic}")
-        self._subs[topic][subscription.group] = subscription  # type: ignore[assignment]
+        topic = Dispatcher.claim(self._subs, subscription)
         self._wake[(topic, subscription.group)] = asyncio.Event()
-        Dispatcher.register(subscription, topic)  # type: ignore[arg-type]
 
     async def publish(self, event: Event) -> None:
         topic = topic_for(event)

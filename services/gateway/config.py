@@ -1,5 +1,6 @@
 """Settings of the gateway."""
 
+from dataclasses import fields
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -48,14 +49,8 @@ class Settings(PlatformSettings):
     uploads_per_minute: int = Field(default=20, ge=1, description="Per client address (429 past it).")
 
     def limits(self) -> Limits:
-        return Limits(
-            sessions_per_profile_per_day=self.sessions_per_profile_per_day,
-            attempts_per_question=self.attempts_per_question,
-            uploads_per_session=self.uploads_per_session,
-            bytes_per_profile=self.bytes_per_profile,
-            session_creates_per_minute=self.session_creates_per_minute,
-            uploads_per_minute=self.uploads_per_minute,
-        )
+        """The quota and rate limits, each the setting of the same name."""
+        return Limits(**{f.name: getattr(self, f.name) for f in fields(Limits)})
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

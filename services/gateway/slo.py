@@ -20,7 +20,6 @@ the outcome, on the same clock family that stamped the upload.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -31,6 +30,7 @@ from runtime import metrics
 from runtime.bus.port import Subscription
 from runtime.logging import get_logger
 from runtime.storage.documents import DocumentStore
+from runtime.tasks import background
 from schemas import (
     AnswerFailed,
     AnswerScored,
@@ -166,13 +166,8 @@ class SloRecorder:
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
         """Run the abandoned-session sweep while the gateway runs."""
-        self._task = asyncio.create_task(self._sweep_forever(), name="slo-sweep")
-        try:
+        async with background(self._sweep_forever(), "slo-sweep"):
             yield
-        finally:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     # ------------------------------------------------------------ handlers
     async def on_session_requested(self, event: SessionRequested) -> None:

@@ -17,7 +17,6 @@ so exactly one instance acts.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -26,6 +25,7 @@ from runtime.logging import get_logger
 from runtime.metrics import WATCHDOG_ACTIONS
 from runtime.outbox import Effect, Outbox, entry_events
 from runtime.storage.documents import DocumentStore
+from runtime.tasks import cancel
 from schemas import AnswerFailed, Stage
 from services.gateway.handlers import SESSIONS, SOURCE
 
@@ -105,11 +105,8 @@ class Watchdog:
         self._task = asyncio.create_task(self._run(), name="watchdog")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -11,6 +11,7 @@ from typing import Protocol
 from runtime.settings import MAX_UPLOAD_BYTES
 from runtime.storage.objects import ObjectNotFound, ObjectStore
 from schemas import AnswerFailed, AnswerUploaded, FrameRef, MediaExtracted, MediaExtractedData, Stage, keys
+from schemas.events import same_answer
 
 SOURCE = "mockinterview/media"
 
@@ -88,10 +89,7 @@ async def extract_media(
 
         await asyncio.gather(*(put(*u) for u in uploads))
     data = MediaExtractedData(
-        session_id=d.session_id,
-        answer_id=d.answer_id,
-        question_id=d.question_id,
-        attempt=d.attempt,
+        **same_answer(d),
         audio_key=audio_key,
         frames=tuple(frame_refs),
         duration_s=result.duration_s,

@@ -12,6 +12,7 @@ import numpy as np
 
 from runtime.storage.objects import ObjectNotFound, ObjectStore
 from schemas import AnswerFailed, MediaExtracted, SpeechAnalyzed, SpeechAnalyzedData, Stage, keys
+from schemas.events import same_answer, summary_of
 from schemas.reports import SpeechReport
 from services.speech import audio as au
 from services.speech import gates
@@ -97,20 +98,10 @@ async def analyze_speech(
     report_key = keys.speech_report_key(d.session_id, d.answer_id)
     await objects.put_bytes(report_key, report.model_dump_json().encode(), "application/json")
     data = SpeechAnalyzedData(
-        session_id=d.session_id,
-        answer_id=d.answer_id,
-        question_id=d.question_id,
-        attempt=d.attempt,
+        **same_answer(d),
+        **summary_of(report, SpeechAnalyzedData),
         report_key=report_key,
-        transcript=report.transcript,
-        wpm=report.wpm,
-        articulation_wpm=report.articulation_wpm,
-        filler_count=report.filler_count,
-        long_pause_count=report.long_pause_count,
-        volume_dbfs=report.volume_dbfs,
         pitch_median_hz=report.pitch_hz.median,
-        quality=tuple(report.quality),
-        model=report.model,
     )
     return SpeechAnalyzed.caused_by(event, data, source=SOURCE)
 

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from runtime.storage.objects import ObjectStore
 from schemas import MediaExtracted, VisionAnalyzed, VisionAnalyzedData, keys
+from schemas.events import same_answer, summary_of
 from schemas.reports import FrameDescription
 from services.vision.aggregate import aggregate
 from services.vision.evidence import frame_evidence
@@ -53,17 +54,5 @@ async def analyze_frames(
     report = aggregate(evidence, d.duration_s, models=models, descriptions=descriptions)
     report_key = keys.vision_report_key(d.session_id, d.answer_id)
     await objects.put_bytes(report_key, report.model_dump_json().encode(), "application/json")
-    data = VisionAnalyzedData(
-        session_id=d.session_id,
-        answer_id=d.answer_id,
-        question_id=d.question_id,
-        attempt=d.attempt,
-        report_key=report_key,
-        frames_used=report.frames_used,
-        face_present_ratio=report.face_present_ratio,
-        eye_contact_ratio=report.eye_contact_ratio,
-        expressiveness=report.expressiveness,
-        quality=tuple(report.quality),
-        models=models,
-    )
+    data = VisionAnalyzedData(**same_answer(d), **summary_of(report, VisionAnalyzedData), report_key=report_key)
     return VisionAnalyzed.caused_by(event, data, source=SOURCE)
