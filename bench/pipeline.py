@@ -149,17 +149,17 @@ class Watched:
 
     def peak_rss(self) -> int:
         """Peak RSS of the group: the sum of each member's VmHWM (an upper bound when members peak apart)."""
-        total = 0
-        for pid in group_members(self.pgid):
-            with contextlib.suppress(OSError):
-                total += proc_status(pid, "VmHWM")
-        return total
+        return self._status_sum("VmHWM")
 
     def rss(self) -> int:
+        return self._status_sum("VmRSS")
+
+    def _status_sum(self, name: str) -> int:
+        """A /proc status field summed over the group's members (one that exits meanwhile counts 0)."""
         total = 0
         for pid in group_members(self.pgid):
             with contextlib.suppress(OSError):
-                total += proc_status(pid, "VmRSS")
+                total += proc_status(pid, name)
         return total
 
 

@@ -50,8 +50,9 @@ class Stage(StrEnum):
 
 
 # ------------------------------------------------------------------ payloads
-class SessionRequestedData(Model):
-    session_id: str
+class InterviewSetup(Model):
+    """What the candidate asks for: the same fields in the API request and in SessionRequested."""
+
     # Untrusted user text: strict (schemas/text.py) and capped, so one event can never exceed Kafka limits.
     role: SafeLine = Field(min_length=1, max_length=120)
     interview_type: InterviewType
@@ -59,6 +60,10 @@ class SessionRequestedData(Model):
     duration_min: Literal[15, 30, 45]
     job_description: SafeText | None = Field(default=None, max_length=20_000)
     resume: SafeText | None = Field(default=None, max_length=20_000)
+
+
+class SessionRequestedData(InterviewSetup):
+    session_id: str
 
 
 class JobMatch(Model):

@@ -115,26 +115,20 @@ def media_extracted(
 
 def speech_analyzed(cause: Event, report: SpeechReport | None = None) -> ev.SpeechAnalyzed:
     """Announces ``report`` (stored by the test at the key this event carries)."""
-    report = report or speech_report()
-    d = cause.data
-    data = ev.SpeechAnalyzedData(
-        **ev.same_answer(d),
-        **ev.summary_of(report, ev.SpeechAnalyzedData),
-        report_key=keys.speech_report_key(d.session_id, d.answer_id),
-    )
-    return ev.SpeechAnalyzed.caused_by(cause, data, source=SOURCE)
+    return _announce(cause, ev.SpeechAnalyzed, report or speech_report(), keys.speech_report_key)
 
 
 def vision_analyzed(cause: Event, report: VisionReport | None = None) -> ev.VisionAnalyzed:
     """Announces ``report`` (stored by the test at the key this event carries)."""
-    report = report or vision_report()
+    return _announce(cause, ev.VisionAnalyzed, report or vision_report(), keys.vision_report_key)
+
+
+def _announce(cause: Event, event: Any, report: SpeechReport | VisionReport, key: Any) -> Any:
+    """``event`` caused by ``cause``, for its answer, with the summary of ``report`` and where it is stored."""
     d = cause.data
-    data = ev.VisionAnalyzedData(
-        **ev.same_answer(d),
-        **ev.summary_of(report, ev.VisionAnalyzedData),
-        report_key=keys.vision_report_key(d.session_id, d.answer_id),
-    )
-    return ev.VisionAnalyzed.caused_by(cause, data, source=SOURCE)
+    data_cls = event.model_fields["data"].annotation
+    data = data_cls(**ev.same_answer(d), **ev.summary_of(report, data_cls), report_key=key(d.session_id, d.answer_id))
+    return event.caused_by(cause, data, source=SOURCE)
 
 
 def answer_failed(cause: Event, stage: ev.Stage = ev.Stage.media, reason: str = "truncated") -> ev.AnswerFailed:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -151,25 +152,20 @@ class EmbeddingJudge:
     def assess(self, spans: list[Span], question: Question, level: str) -> ContentAssessment:
         refs, rubric = references(question, level)
         words = sum(s.words for s in spans)
-        label = OFFLINE_LABEL
+        # Embeddings judge similarity, not truth: every result says so.
+        assessment = partial(
+            ContentAssessment, judge=self.judge, model=self.model, label=OFFLINE_LABEL, correctness_checked=False
+        )
         notes = () if rubric else (FALLBACK_NOTE,)
         if not refs:
-            return ContentAssessment(
-                judge=self.judge,
-                model=self.model,
-                label=label,
-                correctness_checked=False,
+            return assessment(
                 rubric=False,
                 score=None,
                 words=words,
                 notes=("the question has no criteria to judge the answer against",),
             )
         if not spans or words == 0:
-            return ContentAssessment(
-                judge=self.judge,
-                model=self.model,
-                label=label,
-                correctness_checked=False,
+            return assessment(
                 rubric=rubric,
                 score=None,
                 words=0,
@@ -245,11 +241,7 @@ class EmbeddingJudge:
             score = min(score, OFF_TOPIC_CAP)
         if issues:
             score = min(score, MISCONCEPTION_CAP)
-        return ContentAssessment(
-            judge=self.judge,
-            model=self.model,
-            label=label,
-            correctness_checked=False,
+        return assessment(
             rubric=rubric,
             score=round(score, 1),
             words=words,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.storage.objects import ObjectTooLarge
-from schemas import InterviewType, Level, keys
+from schemas import keys
+from schemas.events import InterviewSetup
 from schemas.reports import SessionStatus, SessionView
 from schemas.scoring import SCORING, ScoringTable
-from schemas.text import SafeLine, SafeText
 from services.gateway import handlers, lifecycle, views
 from services.gateway.auth import PrincipalDep, bearer_token
 from services.gateway.deps import ObjectsDep, OutboxDep, QuotasDep, SessionDep, SessionsDep, SettingsDep
@@ -21,15 +21,8 @@ from services.gateway.deps import ObjectsDep, OutboxDep, QuotasDep, SessionDep, 
 VIDEO_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(InterviewSetup):
     model_config = ConfigDict(extra="forbid")
-
-    role: SafeLine = Field(min_length=1, max_length=120)
-    interview_type: InterviewType
-    level: Level
-    duration_min: Literal[15, 30, 45]
-    job_description: SafeText | None = Field(default=None, max_length=20_000)
-    resume: SafeText | None = Field(default=None, max_length=20_000)
 
 
 class SessionCreated(BaseModel):

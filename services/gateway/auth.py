@@ -37,7 +37,6 @@ from services.gateway.identity import (
     LOGIN_COOKIE,
     Identities,
     Principal,
-    oidc_owner,
 )
 
 log = get_logger(__name__)
@@ -101,14 +100,7 @@ async def current_principal(request: Request) -> Principal | None:
         except OidcError as exc:
             log.info("auth.bearer_rejected", reason=str(exc))
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid bearer token", _challenge()) from exc
-        principal = Principal(
-            owner=oidc_owner(claims.issuer, claims.subject),
-            kind="oidc",
-            issuer=claims.issuer,
-            subject=claims.subject,
-            name=claims.name,
-            via="bearer",
-        )
+        principal = Principal.of_oidc(claims.issuer, claims.subject, claims.name, via="bearer")
     elif _same_origin(request):
         identities = _identities(request)
         principal = await identities.login(request.cookies.get(LOGIN_COOKIE))
@@ -246,13 +238,7 @@ async def callback(
     except OidcError as exc:
         log.warning("auth.code_exchange_failed", error=str(exc))
         return _failed("token_rejected")
-    principal = Principal(
-        owner=oidc_owner(claims.issuer, claims.subject),
-        kind="oidc",
-        issuer=claims.issuer,
-        subject=claims.subject,
-        name=claims.name,
-    )
+    principal = Principal.of_oidc(claims.issuer, claims.subject, claims.name)
     secret = await _identities(request).new_login(principal, settings.login_days)
     log.info("auth.signed_in", owner=principal.owner)
     response = RedirectResponse(flow["next"], status_code=status.HTTP_302_FOUND)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from runtime.erasure import SessionErased
 from runtime.outbox import Effect
+from runtime.storage.documents import Doc
 from runtime.storage.objects import ObjectStore
 from schemas import (
     AnswerFailed,
@@ -127,15 +128,6 @@ async def record_upload(
     if after is None:  # deleted while the body streamed
         raise SessionErased(session_id)
     attempt = int(after["attempts"][question_id])
-    answer = {
-        "question_id": question_id,
-        "attempt": attempt,
-        "status": "uploaded",
-        "video_key": video_key,
-        "content_type": content_type,
-        "size_bytes": size,
-        "uploaded_at": datetime.now(UTC).isoformat(),
-    }
     data = AnswerUploadedData(
         session_id=session_id,
         answer_id=answer_id,
@@ -146,7 +138,11 @@ async def record_upload(
         size_bytes=size,
     )
     event = AnswerUploaded.new(data, source=SOURCE, sessionid=session_id, answerid=answer_id)
-    answer["upload_event_id"] = event.id
+    answer = data.model_dump(exclude={"session_id", "answer_id"}) | {
+        "status": "uploaded",
+        "uploaded_at": datetime.now(UTC).isoformat(),
+        "upload_event_id": event.id,
+    }
     await outbox.commit(
         [event],
         [Effect("update", SESSIONS, session_id, {"$set": {f"answers.{answer_id}": answer}})],
@@ -213,6 +209,11 @@ def _content_type(video_key: str) -> str:
 
 
 # ---------------------------------------------------------------- projections
+def answer_update(answer_id: str, **fields: Any) -> Doc:
+    """The update that sets ``fields`` on one answer of a session document."""
+    return {"$set": {f"answers.{answer_id}.{name}": value for name, value in fields.items()}}
+
+
 async def on_questions_generated(event: QuestionsGenerated, sessions: Sessions) -> None:
     questions = [q.model_dump(mode="json") for q in event.data.questions]
     await sessions.update(event.sessionid, {"$set": {"questions": questions, "status": "ready"}})
@@ -220,17 +221,11 @@ async def on_questions_generated(event: QuestionsGenerated, sessions: Sessions) 
 
 async def on_media_extracted(event: MediaExtracted, sessions: Sessions) -> None:
     d = event.data
-    await sessions.update(
-        event.sessionid,
-        {
-            "$set": {
-                f"answers.{d.answer_id}.status": "analyzing",
-                f"answers.{d.answer_id}.analyzing_at": datetime.now(UTC).isoformat(),
-                f"answers.{d.answer_id}.playback_key": d.playback_key,
-                f"answers.{d.answer_id}.duration_s": d.duration_s,
-            }
-        },
+    at = datetime.now(UTC).isoformat()
+    update = answer_update(
+        d.answer_id, status="analyzing", analyzing_at=at, playback_key=d.playback_key, duration_s=d.duration_s
     )
+    await sessions.update(event.sessionid, update)
 
 
 async def on_speech_analyzed(event: SpeechAnalyzed, sessions: Sessions) -> None:
@@ -248,7 +243,7 @@ async def on_speech_analyzed(event: SpeechAnalyzed, sessions: Sessions) -> None:
             "model",
         },
     )
-    await sessions.update(event.sessionid, {"$set": {f"answers.{d.answer_id}.speech": summary}})
+    await sessions.update(event.sessionid, answer_update(d.answer_id, speech=summary))
 
 
 async def on_vision_analyzed(event: VisionAnalyzed, sessions: Sessions) -> None:
@@ -257,7 +252,7 @@ async def on_vision_analyzed(event: VisionAnalyzed, sessions: Sessions) -> None:
         mode="json",
         include={"frames_used", "face_present_ratio", "eye_contact_ratio", "expressiveness", "quality", "report_key"},
     )
-    await sessions.update(event.sessionid, {"$set": {f"answers.{d.answer_id}.vision": summary}})
+    await sessions.update(event.sessionid, answer_update(d.answer_id, vision=summary))
 
 
 async def on_answer_failed(event: AnswerFailed, sessions: Sessions, objects: ObjectStore | None = None) -> None:
@@ -267,26 +262,16 @@ async def on_answer_failed(event: AnswerFailed, sessions: Sessions, objects: Obj
     if d.answer_id is None:
         update = {"$set": {"status": "failed", "error": d.model_dump(mode="json")}}
     else:
-        update = {
-            "$set": {
-                f"answers.{d.answer_id}.status": "failed",
-                f"answers.{d.answer_id}.error": {"stage": d.stage, "reason": d.reason, "message": d.message},
-            }
-        }
+        error = {"stage": d.stage, "reason": d.reason, "message": d.message}
+        update = answer_update(d.answer_id, status="failed", error=error)
     await sessions.update(event.sessionid, update)
 
 
 async def on_answer_scored(event: AnswerScored, sessions: Sessions) -> None:
     d = event.data
+    scores = d.scores.model_dump(mode="json")
     await sessions.update(
-        event.sessionid,
-        {
-            "$set": {
-                f"answers.{d.answer_id}.status": "scored",
-                f"answers.{d.answer_id}.scores": d.scores.model_dump(mode="json"),
-                f"answers.{d.answer_id}.report_key": d.report_key,
-            }
-        },
+        event.sessionid, answer_update(d.answer_id, status="scored", scores=scores, report_key=d.report_key)
     )
 
 

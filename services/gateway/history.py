@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from schemas import Scores
 from schemas.history import MetricSeries, Progress, ProgressMetric, ProgressPoint, SessionList, SessionSummary
+from schemas.reports import SessionSetup
 from services.gateway.auth import PrincipalDep
 from services.gateway.deps import SessionsDep
 
@@ -44,10 +45,7 @@ def summary(doc: Doc) -> SessionSummary:
     return SessionSummary(
         session_id=doc["_id"],
         created_at=doc["created_at"],
-        role=req["role"],
-        interview_type=req["interview_type"],
-        level=req["level"],
-        duration_min=req["duration_min"],
+        **{name: req[name] for name in SessionSetup.model_fields},
         status=doc["status"],
         scores=Scores(**scores) if scores else None,
         questions_total=len(doc.get("questions") or ()),

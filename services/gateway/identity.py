@@ -61,6 +61,13 @@ class Principal:
     name: str | None = None
     via: Literal["cookie", "bearer"] = "cookie"
 
+    @classmethod
+    def of_oidc(
+        cls, issuer: str, subject: str, name: str | None, via: Literal["cookie", "bearer"] = "cookie"
+    ) -> Principal:
+        """The OIDC user ``subject`` of ``issuer``, signed in by cookie or presenting a bearer token."""
+        return cls(owner=oidc_owner(issuer, subject), kind="oidc", issuer=issuer, subject=subject, name=name, via=via)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)

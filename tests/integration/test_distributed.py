@@ -11,6 +11,8 @@ from tests.processes import free_port, mockinterview, wait_http
 pytestmark = pytest.mark.integration
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 4096
 
+SETUP = {"role": "SRE", "interview_type": "technical", "level": "senior", "duration_min": 15}
+
 
 def test_services_in_separate_processes_complete_the_flow(stack, tmp_path):
     env = {
@@ -36,15 +38,7 @@ def test_services_in_separate_processes_complete_the_flow(stack, tmp_path):
     ):
         wait_http(f"{gateway}/healthz", gw)
         wait_http(f"http://127.0.0.1:{media_metrics}/healthz", media)
-        created = httpx.post(
-            gateway + "/api/sessions",
-            json={
-                "role": "SRE",
-                "interview_type": "technical",
-                "level": "senior",
-                "duration_min": 15,
-            },
-        ).json()
+        created = httpx.post(gateway + "/api/sessions", json=SETUP).json()
         auth = {"Authorization": f"Bearer {created['token']}"}
         url = f"{gateway}/api/sessions/{created['session_id']}"
 

@@ -12,6 +12,8 @@ from tests.processes import REPO, free_port, mockinterview, wait_http
 
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 4096
 
+SETUP = {"role": "Product manager", "interview_type": "behavioral", "level": "entry", "duration_min": 15}
+
 
 def test_up_serves_ui_health_and_a_whole_flow(tmp_path):
     port = free_port()
@@ -23,15 +25,7 @@ def test_up_serves_ui_health_and_a_whole_flow(tmp_path):
         page = httpx.get(base + "/")
         assert page.status_code == 200 and "<title>Mock Interview</title>" in page.text
         assert httpx.get(base + "/app.js").status_code == 200
-        created = httpx.post(
-            base + "/api/sessions",
-            json={
-                "role": "Product manager",
-                "interview_type": "behavioral",
-                "level": "entry",
-                "duration_min": 15,
-            },
-        )
+        created = httpx.post(base + "/api/sessions", json=SETUP)
         assert created.status_code == 201
         sid, token = created.json()["session_id"], created.json()["token"]
         auth = {"Authorization": f"Bearer {token}"}

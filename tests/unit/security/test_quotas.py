@@ -1,17 +1,16 @@
 """Finding 2: limits on sessions, attempts, uploads, bytes and request rate; rejected uploads keep nothing."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from runtime.infra import open_infrastructure
-from runtime.runner import running
-from runtime.settings import Mode
-from services.gateway.app import create
-from services.gateway.config import Settings
+from runtime.infra import Infrastructure
 from services.gateway.quotas import TokenBucket
 from tests.conftest import Platform
+from tests.unit.gateway_only import gateway
 from tests.unit.security.test_http_hardening import service_questions
 
 SETUP = {"role": "Data engineer", "interview_type": "technical", "level": "mid", "duration_min": 15}
@@ -45,23 +44,12 @@ def test_token_bucket_memory_is_bounded():
     assert len(bucket._state) <= 100
 
 
-async def gateway(tmp_path, **limits):
-    settings = Settings(
-        mode=Mode.embedded, data_dir=tmp_path, data_key_file=tmp_path.parent / f"{tmp_path.name}.keys.json", **limits
-    )
-    infra_cm = open_infrastructure(settings, "tests")
-    infra = await infra_cm.__aenter__()
-    service = create(settings, infra)
-    run_cm = running([service], infra)
-    await run_cm.__aenter__()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=service.http_app), base_url="http://localhost")
-
-    async def close():
-        await client.aclose()
-        await run_cm.__aexit__(None, None, None)
-        await infra_cm.__aexit__(None, None, None)
-
-    return infra, client, close
+@asynccontextmanager
+async def quota_gateway(tmp_path, **limits) -> AsyncIterator[tuple[Infrastructure, httpx.AsyncClient]]:
+    """The gateway alone with these limits, and an API client."""
+    keys = tmp_path.parent / f"{tmp_path.name}.keys.json"
+    async with gateway(tmp_path, data_key_file=keys, **limits) as gw, gw.client() as client:
+        yield gw.infra, client
 
 
 async def new_session(client, infra):
@@ -72,20 +60,22 @@ async def new_session(client, infra):
     return sid, {"Authorization": f"Bearer {res.json()['token']}"}
 
 
+async def upload(client, sid: str, auth: dict[str, str], question_id: str = "q1") -> httpx.Response:
+    """Posts the small recording (WEBM) as an answer to ``question_id``."""
+    url = f"/api/sessions/{sid}/questions/{question_id}/answers"
+    return await client.post(url, content=WEBM, headers={**auth, "Content-Type": "video/webm"})
+
+
 async def test_session_creation_is_rate_limited_per_client(tmp_path):
-    _, client, close = await gateway(tmp_path, session_creates_per_minute=3)
-    try:
+    async with quota_gateway(tmp_path, session_creates_per_minute=3) as (_, client):
         codes = [(await client.post("/api/sessions", json=SETUP)).status_code for _ in range(4)]
         assert codes == [201, 201, 201, 429]
         res = await client.post("/api/sessions", json=SETUP)
         assert res.status_code == 429 and 1 <= int(res.headers["retry-after"]) <= 20
-    finally:
-        await close()
 
 
 async def test_sessions_per_profile_per_day(tmp_path):
-    _, client, close = await gateway(tmp_path, sessions_per_profile_per_day=2)
-    try:
+    async with quota_gateway(tmp_path, sessions_per_profile_per_day=2) as (_, client):
         codes = [(await client.post("/api/sessions", json=SETUP)).status_code for _ in range(3)]
         assert codes == [201, 201, 429]
         res = await client.post("/api/sessions", json=SETUP)
@@ -93,63 +83,40 @@ async def test_sessions_per_profile_per_day(tmp_path):
         to_midnight = 86400 - (now.hour * 3600 + now.minute * 60 + now.second)
         assert abs(int(res.headers["retry-after"]) - to_midnight) <= 5
         assert "a day" in res.json()["detail"]
-    finally:
-        await close()
 
 
 async def test_uploads_rate_attempts_and_per_session_limits(tmp_path):
-    infra, client, close = await gateway(tmp_path, attempts_per_question=2, uploads_per_session=3)
-    try:
+    async with quota_gateway(tmp_path, attempts_per_question=2, uploads_per_session=3) as (infra, client):
         sid, auth = await new_session(client, infra)
-        url = f"/api/sessions/{sid}/questions/q1/answers"
-        headers = {**auth, "Content-Type": "video/webm"}
-        assert [(await client.post(url, content=WEBM, headers=headers)).status_code for _ in range(3)] == [
-            202,
-            202,
-            409,
-        ]
+        assert [(await upload(client, sid, auth)).status_code for _ in range(3)] == [202, 202, 409]
         await infra.documents.update(
             "sessions",
             sid,
             {"$push": {"questions": {"question_id": "q2", "index": 1, "text": "?", "type": "technical"}}},
         )
-        url2 = f"/api/sessions/{sid}/questions/q2/answers"
-        assert (await client.post(url2, content=WEBM, headers=headers)).status_code == 202
-        res = await client.post(url2, content=WEBM, headers=headers)
+        assert (await upload(client, sid, auth, "q2")).status_code == 202
+        res = await upload(client, sid, auth, "q2")
         assert res.status_code == 409 and "uploads" in res.json()["detail"]
-    finally:
-        await close()
 
 
 async def test_upload_rate_limit(tmp_path):
-    infra, client, close = await gateway(tmp_path, uploads_per_minute=2)
-    try:
+    async with quota_gateway(tmp_path, uploads_per_minute=2) as (infra, client):
         sid, auth = await new_session(client, infra)
-        url = f"/api/sessions/{sid}/questions/q1/answers"
-        headers = {**auth, "Content-Type": "video/webm"}
-        codes = [(await client.post(url, content=WEBM, headers=headers)).status_code for _ in range(3)]
+        codes = [(await upload(client, sid, auth)).status_code for _ in range(3)]
         assert codes == [202, 202, 429]
-    finally:
-        await close()
 
 
 async def test_bytes_per_profile(tmp_path):
-    infra, client, close = await gateway(tmp_path, bytes_per_profile=10_000)
-    try:
+    async with quota_gateway(tmp_path, bytes_per_profile=10_000) as (infra, client):
         sid, auth = await new_session(client, infra)
-        url = f"/api/sessions/{sid}/questions/q1/answers"
-        headers = {**auth, "Content-Type": "video/webm"}
-        assert (await client.post(url, content=WEBM, headers=headers)).status_code == 202  # 4100 bytes
-        assert (await client.post(url, content=WEBM, headers=headers)).status_code == 202  # 8200
-        res = await client.post(url, content=WEBM, headers=headers)  # would be 12300
+        assert (await upload(client, sid, auth)).status_code == 202  # 4100 bytes
+        assert (await upload(client, sid, auth)).status_code == 202  # 8200
+        res = await upload(client, sid, auth)  # would be 12300
         assert res.status_code == 413 and "quota" in res.json()["detail"]
         # Deleting an interview gives its bytes back.
         assert (await client.delete(f"/api/sessions/{sid}", headers=auth)).status_code == 204
         sid, auth = await new_session(client, infra)
-        url = f"/api/sessions/{sid}/questions/q1/answers"
-        assert (await client.post(url, content=WEBM, headers={**auth, "Content-Type": "video/webm"})).status_code == 202
-    finally:
-        await close()
+        assert (await upload(client, sid, auth)).status_code == 202
 
 
 async def test_rejected_uploads_leave_no_folder(platform: Platform, tmp_path):
