@@ -35,11 +35,13 @@ CLAIMS = "watchdog_claims"
 
 @dataclass(frozen=True)
 class Deadlines:
-    questions_s: float = 120.0
-    media_s: float = 300.0
-    analysis_s: float = 600.0
-    completion_s: float = 300.0
-    redrives: int = 2
+    """How long each stage may take, and how often its cause is re-published first (``MI_DEADLINE_*`` settings)."""
+
+    questions_s: float
+    media_s: float
+    analysis_s: float
+    completion_s: float
+    redrives: int
 
 
 @dataclass(frozen=True)
