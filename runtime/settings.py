@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,9 +50,8 @@ class PlatformSettings(BaseSettings):
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     s3_bucket: str = "mockinterview"
-    s3_sse: str = Field(
+    s3_sse: Literal["none", "s3", "kms"] = Field(
         default="none",
-        pattern="^(none|s3|kms)$",
         description="Server-side encryption of every object: s3 (SSE-S3), kms (SSE-KMS, needs TLS) or none.",
     )
     s3_sse_kms_key_id: str | None = Field(default=None, description="The KMS key for MI_S3_SSE=kms.")
@@ -61,9 +61,8 @@ class PlatformSettings(BaseSettings):
 
     triton_url: str = "127.0.0.1:8001"
 
-    llm_provider: str = Field(
+    llm_provider: Literal["none", "groq", "openai"] = Field(
         default="none",
-        pattern="^(none|groq|openai)$",
         description="none: deterministic text; groq: GROQ_API_KEY; openai: any compatible URL.",
     )
     llm_base_url: str = "https://api.openai.com/v1"

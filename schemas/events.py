@@ -110,15 +110,16 @@ class FrameRef(Model):
     t: float = Field(ge=0, description="Seconds from the start of the answer.")
 
 
-class MediaExtractedData(Model):
+class AnswerStage(Model):
+    """The answer (and upload attempt) that the payload of an analysis stage is about."""
+
     session_id: str
     answer_id: str
     question_id: str
-    attempt: int | None = Field(
-        default=None,
-        ge=1,
-        description="The upload attempt; optional because early version-1 producers did not send it.",
-    )
+    attempt: int | None = Field(default=None, ge=1, description=ATTEMPT_OPTIONAL)
+
+
+class MediaExtractedData(AnswerStage):
     audio_key: str
     frames: tuple[FrameRef, ...]
     duration_s: float = Field(ge=0)
@@ -128,15 +129,7 @@ class MediaExtractedData(Model):
     playback_key: str | None = Field(default=None, description="Seekable remux of the upload.")
 
 
-class SpeechAnalyzedData(Model):
-    session_id: str
-    answer_id: str
-    question_id: str
-    attempt: int | None = Field(
-        default=None,
-        ge=1,
-        description="The upload attempt; optional because early version-1 producers did not send it.",
-    )
+class SpeechAnalyzedData(AnswerStage):
     report_key: str = Field(description="Full speech report (words, fillers, pauses) in object storage.")
     transcript: str
     wpm: float | None = None
@@ -149,15 +142,7 @@ class SpeechAnalyzedData(Model):
     model: str
 
 
-class VisionAnalyzedData(Model):
-    session_id: str
-    answer_id: str
-    question_id: str
-    attempt: int | None = Field(
-        default=None,
-        ge=1,
-        description="The upload attempt; optional because early version-1 producers did not send it.",
-    )
+class VisionAnalyzedData(AnswerStage):
     report_key: str = Field(description="Per-frame evidence and segments in object storage.")
     frames_used: int = Field(ge=0)
     face_present_ratio: float | None = Field(default=None, ge=0, le=1)
@@ -315,7 +300,7 @@ class AnswerFailed(Event):
         )
 
 
-ANSWER_FIELDS = ("session_id", "answer_id", "question_id", "attempt")
+ANSWER_FIELDS = tuple(AnswerStage.model_fields)
 
 
 def same_answer(data: Model) -> dict[str, Any]:
