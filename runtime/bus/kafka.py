@@ -24,7 +24,7 @@ from faststream.kafka.annotations import Consumer, KafkaMessage
 
 from runtime import metrics
 from runtime.bus.dispatch import Dispatcher, RetryPolicy
-from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription
+from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription, wire
 from runtime.errors import Unavailable
 from runtime.logging import get_logger
 from schemas import Event, dlq_for, topic_for
@@ -91,11 +91,11 @@ class KafkaBus:
 
     async def publish(self, event: Event) -> None:
         """Publish and wait for the broker's acknowledgement; :class:`Unavailable` past the publish timeout."""
-        topic = topic_for(event)
+        topic, payload = wire(event)
         try:
             await asyncio.wait_for(
                 self.broker.publish(
-                    event.model_dump_json().encode(),
+                    payload,
                     topic=topic,
                     key=event.sessionid.encode(),
                     headers={"ce_type": event.type, "ce_id": event.id, "content-type": "application/json"},

@@ -12,9 +12,9 @@ from collections import defaultdict
 
 from runtime import metrics
 from runtime.bus.dispatch import Dispatcher, RetryPolicy
-from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription
+from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription, wire
 from runtime.logging import get_logger
-from schemas import Event, topic_for
+from schemas import Event
 
 log = get_logger(__name__)
 
@@ -42,8 +42,7 @@ class InMemoryBus:
         self._queues[(topic, subscription.group)] = asyncio.Queue()
 
     async def publish(self, event: Event) -> None:
-        topic = topic_for(event)
-        payload = event.model_dump_json().encode()
+        topic, payload = wire(event)
         metrics.EVENTS_PUBLISHED.labels(topic).inc()
         for group in self._subs.get(topic, {}):
             self._enqueue(self._queues[(topic, group)], payload)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from schemas import Event
+from schemas import Event, topic_for
 
 E = TypeVar("E", bound=Event)
 
@@ -69,6 +69,11 @@ def produced_by(handler: Callable[..., Any]) -> tuple[type[Event], ...] | None:
         return False
 
     return tuple(dict.fromkeys(found)) if walk(hint) else None
+
+
+def wire(event: Event) -> tuple[str, bytes]:
+    """The topic of ``event`` and the bytes every bus carries for it: its JSON, validated again on delivery."""
+    return topic_for(event), event.model_dump_json().encode()
 
 
 @dataclass(frozen=True)

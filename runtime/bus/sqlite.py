@@ -27,9 +27,9 @@ from typing import Any, TypeVar
 
 from runtime import metrics
 from runtime.bus.dispatch import Dispatcher, RetryPolicy
-from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription
+from runtime.bus.port import DeadLetter, E, ErasureCheck, ProcessedLog, Subscription, wire
 from runtime.logging import get_logger
-from schemas import Event, SessionDeleted, topic_for
+from schemas import Event, SessionDeleted
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -113,8 +113,7 @@ class SqliteBus:
         self._wake[(topic, subscription.group)] = asyncio.Event()
 
     async def publish(self, event: Event) -> None:
-        topic = topic_for(event)
-        payload = event.model_dump_json().encode()
+        topic, payload = wire(event)
         row = (topic, event.sessionid.encode(), event.id, event.type, payload, time.time())
         await self._db(
             lambda: self._conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Request, status
@@ -18,45 +19,23 @@ from services.gateway.config import Settings
 from services.gateway.quotas import Quotas
 
 
-def _state(request: Request) -> Any:
-    return request.app.state
+def _from_state(name: str) -> Callable[[Request], Any]:
+    """A dependency that hands out the port ``app.py`` wired as ``app.state.<name>``."""
+
+    def port(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    port.__name__ = f"get_{name}"
+    return port
 
 
-def get_sessions(request: Request) -> SessionRepository:
-    return _state(request).sessions
-
-
-def get_bus(request: Request) -> Bus:
-    return _state(request).bus
-
-
-def get_outbox(request: Request) -> Outbox:
-    return _state(request).outbox
-
-
-def get_objects(request: Request) -> ObjectStore:
-    return _state(request).objects
-
-
-def get_settings(request: Request) -> Settings:
-    return _state(request).settings
-
-
-def get_erasure(request: Request) -> Erasure:
-    return _state(request).erasure
-
-
-def get_quotas(request: Request) -> Quotas:
-    return _state(request).quotas
-
-
-SessionsDep = Annotated[SessionRepository, Depends(get_sessions)]
-BusDep = Annotated[Bus, Depends(get_bus)]
-OutboxDep = Annotated[Outbox, Depends(get_outbox)]
-ObjectsDep = Annotated[ObjectStore, Depends(get_objects)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-ErasureDep = Annotated[Erasure, Depends(get_erasure)]
-QuotasDep = Annotated[Quotas, Depends(get_quotas)]
+SessionsDep = Annotated[SessionRepository, Depends(_from_state("sessions"))]
+BusDep = Annotated[Bus, Depends(_from_state("bus"))]
+OutboxDep = Annotated[Outbox, Depends(_from_state("outbox"))]
+ObjectsDep = Annotated[ObjectStore, Depends(_from_state("objects"))]
+SettingsDep = Annotated[Settings, Depends(_from_state("settings"))]
+ErasureDep = Annotated[Erasure, Depends(_from_state("erasure"))]
+QuotasDep = Annotated[Quotas, Depends(_from_state("quotas"))]
 
 
 bearer = HTTPBearer(
