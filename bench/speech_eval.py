@@ -10,8 +10,9 @@ and fillers over a faint noise floor, plus inputs that must be refused
 (Spanish, German, faint room noise, a muted device, speech played backwards)
 or accepted (quiet, noisy, clear), none of them used to tune.
 
-Scores: WER over words (fillers excluded from both sides, digits spelled out,
-apostrophes and hyphens removed), filler precision/recall/F1 by time (within
+Scores: WER over words (Whisper's English text normaliser on both sides:
+numbers, contractions, British/US spelling, punctuation; fillers excluded from
+both sides), filler precision/recall/F1 by time (within
 1 s or overlapping), pause F1 (IoU >= 0.5 with the true silences over 0.5 s),
 words-per-minute error. Time: CPU seconds of this process (both cores count)
 and wall seconds of the whole speech analysis (signal, pitch, recognition).
@@ -20,14 +21,14 @@ and wall seconds of the whole speech analysis (signal, pitch, recognition).
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
-import re
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,46 +37,48 @@ import numpy as np
 from services.speech.adapters.models import model_path
 from services.speech.adapters.whisper import WhisperTranscriber
 from services.speech.audio import load_wav
+from services.speech.config import Settings as SpeechSettings
 from services.speech.handlers import analyze_samples
 from services.speech.metrics import REFUSED
 from services.speech.text import SINGLE_FILLERS, normalize
 from tests.fixtures import speech as fx
 
 CACHE = Path(tempfile.gettempdir()) / "mi-models"
-DIGITS = {
-    "0": "zero",
-    "1": "one",
-    "2": "two",
-    "3": "three",
-    "4": "four",
-    "5": "five",
-    "6": "six",
-    "7": "seven",
-    "8": "eight",
-    "9": "nine",
-    "10": "ten",
+_DEFAULTS = SpeechSettings.model_fields
+PIPELINE: dict[str, Any] = {
+    "model": _DEFAULTS["speech_model"].default,
+    "prompt": _DEFAULTS["speech_disfluent_prompt"].default,
+    "beam": _DEFAULTS["speech_beam_size"].default,
+    "condense": True,
+    "gaps": _DEFAULTS["speech_voiced_gaps"].default,
 }
-PIPELINE: dict[str, Any] = {"model": "base", "prompt": True, "beam": 1, "condense": True, "gaps": True}
-"""The service's defaults (``services/speech/config.py``)."""
+"""The service's defaults (``services/speech/config.py``; silences are always cut there)."""
 STUDY: list[dict[str, Any]] = [
     {"model": "tiny.en"},
     {"prompt": False},
     {"gaps": False},
     {"condense": False},
-    {"beam": 5},
+    {"beam": 1},
+    {"beam": 3},
 ]
 """Variants of the pipeline, each one setting changed."""
 
 
+@functools.cache
+def _normalizer() -> Callable[[str], str]:
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
+
+
 def words_of(text_words: list[str]) -> list[str]:
-    out = []
-    for w in text_words:
-        for part in re.split(r"[-\s]+", w):
-            n = normalize(part).replace("'", "")
-            n = DIGITS.get(n, n)
-            if n and n not in SINGLE_FILLERS:
-                out.append(n)
-    return out
+    """Words to score: Whisper's English normaliser, then filler words dropped (the filler score counts them).
+
+    The same for the reference and every system: numbers as digits ("three" and
+    "3" agree), contractions expanded, British spellings made American,
+    punctuation and hyphens gone.
+    """
+    return [w for w in _normalizer()(" ".join(text_words)).split() if w not in SINGLE_FILLERS]
 
 
 def wer(ref: list[str], hyp: list[str]) -> tuple[int, int]:
@@ -180,6 +183,8 @@ class Totals:
     wall_s: float = 0.0
     audio_s: float = 0.0
     n: int = 0
+    per_voice: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Word errors and reference words by voice: where the errors come from."""
 
 
 def timed(system: Callable[[np.ndarray], Result], samples: np.ndarray) -> tuple[Result, float, float]:
@@ -196,6 +201,8 @@ def evaluate(system: Callable[[np.ndarray], Result], paths: list[Path]) -> Total
         tot.cpu_s, tot.wall_s, tot.audio_s = tot.cpu_s + cpu, tot.wall_s + wall, tot.audio_s + truth["duration_s"]
         e, n = wer(words_of(truth["words"]), words_of(out.words))
         tot.errors, tot.ref_words = tot.errors + e, tot.ref_words + n
+        done = tot.per_voice.get(truth["voice"], (0, 0))
+        tot.per_voice[truth["voice"]] = (done[0] + e, done[1] + n)
         true_wpm = len(truth["words"]) / (truth["duration_s"] / 60)
         tot.wpm_err += abs((out.wpm or 0) - true_wpm) / true_wpm
         tot.f = _add(tot.f, match(out.fillers, truth["fillers"], filler_ok))
@@ -287,10 +294,13 @@ def main() -> None:
     if not args.no_baseline:
         print(row(Baseline.name, evaluate(Baseline(), answers)), flush=True)
     pipeline = Pipeline(cfg)
-    print(row(pipeline.name, evaluate(pipeline, answers)), flush=True)
+    totals = evaluate(pipeline, answers)
+    print(row(pipeline.name, totals), flush=True)
     for variant in STUDY if args.study else []:
         system = Pipeline(cfg | variant)
         print(row(system.name, evaluate(system, answers)), flush=True)
+    by_voice = ", ".join(f"{v} {100 * e / n:.1f} %" for v, (e, n) in totals.per_voice.items())
+    print(f"\nWER per voice, {pipeline.name}: {by_voice}")
     if cases:
         print()
         print("\n".join(gates(pipeline, cases)))

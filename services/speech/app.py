@@ -34,6 +34,7 @@ def load(settings: Settings) -> Ports:
             settings.model_cache_dir,
             settings.speech_threads,
             settings.speech_disfluent_prompt,
+            settings.speech_beam_size,
         )
     )
 
