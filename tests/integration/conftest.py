@@ -13,6 +13,31 @@ from runtime.storage.mongo import MongoDocumentStore
 from runtime.storage.s3 import S3ObjectStore
 
 
+async def start_groups_at_end(bootstrap: str, groups: dict[str, set[str]], partitions: int) -> None:
+    """Commit fresh consumer groups at the current end of their topics.
+
+    A new group otherwise starts at the earliest offset and first reads every event that earlier tests left
+    on the shared topics (thousands after the fault suite: minutes of dedupe round trips on a busy machine).
+    """
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from runtime.bus.kafka import KafkaBus
+
+    topics = set().union(*groups.values())
+    await KafkaBus(bootstrap, client_id="test-offsets", partitions=partitions).ensure_topics(topics)
+    for group, wanted in groups.items():
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            cluster = await consumer._client.fetch_all_metadata()
+            parts = [TopicPartition(t, p) for t in wanted for p in sorted(cluster.partitions_for_topic(t) or ())]
+            assert parts, f"no partitions for {wanted}"
+            consumer.assign(parts)
+            await consumer.commit(await consumer.end_offsets(parts))
+        finally:
+            await consumer.stop()
+
+
 def distributed_overrides(stack: dict[str, str], name: str, suffix: str, **extra: Any) -> dict[str, Any]:
     """Platform settings of a distributed run on the local stack, in a bucket and database of its own."""
     return {

@@ -13,10 +13,11 @@ from runtime.bus.port import Subscription
 from runtime.infra import open_infrastructure
 from runtime.runner import running
 from runtime.settings import PlatformSettings
+from schemas.topics import topic_for
 from tests.erasure import mongo_leftovers, s3_leftovers
 from tests.fixtures import speech as fx
 from tests.fixtures.video import make_clip
-from tests.integration.conftest import distributed_overrides
+from tests.integration.conftest import distributed_overrides, start_groups_at_end
 
 pytestmark = pytest.mark.integration
 SETUP = {"role": "Data engineer", "interview_type": "technical", "level": "mid", "duration_min": 15}
@@ -57,6 +58,10 @@ async def test_delete_at_any_moment_leaves_nothing_on_the_stack(stack, tmp_path)
                 Subscription(s.event, f"{s.group}-{suffix}", only_mine(s.handler)) for s in service.subscriptions
             ]
             services.append(service)
+        groups: dict[str, set[str]] = {}
+        for s in (s for service in services for s in service.subscriptions):
+            groups.setdefault(s.group, set()).add(topic_for(s.event))
+        await start_groups_at_end(stack["MI_KAFKA_BOOTSTRAP"], groups, partitions=3)
         async with running(services, infra):
             transport = httpx.ASGITransport(app=services[0].http_app)
             async with httpx.AsyncClient(transport=transport, base_url="http://localhost", timeout=60) as client:

@@ -23,7 +23,7 @@ async def test_cleanup_erases_an_expired_session_from_s3_and_mongo(s3, mongo):
     _, gateway = registry.load("gateway").build(infra, retention_interval_s=0)
     async with (
         running([gateway], infra),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.http_app), base_url="http://gw") as browser,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.http_app), base_url="http://localhost") as browser,
     ):
         await browser.get("/api/me")
         ids = []
