@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Protocol
 
 from runtime.logging import get_logger
@@ -28,21 +29,27 @@ TYPES_FOR: dict[InterviewType, tuple[QuestionType, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Draw:
+    """What a session asks of a question source: ``count`` distinct questions for the role and level, spread
+    over ``types``, the same for the same ``seed``; with a job description or résumé (``context``) the most
+    relevant first."""
+
+    role: str
+    types: tuple[QuestionType, ...]
+    level: Level
+    count: int
+    seed: str
+    context: JobContext | None = None
+
+
 class QuestionSource(Protocol):
     """Where questions come from (the checked-in bank, or an LLM)."""
 
     name: str
 
-    def pick(
-        self,
-        role: str,
-        types: tuple[QuestionType, ...],
-        level: Level,
-        count: int,
-        seed: str,
-        context: JobContext | None = None,
-    ) -> list[Question]:
-        """``count`` distinct questions for the role, spread over ``types`` (most relevant to ``context`` first)."""
+    def pick(self, draw: Draw) -> list[Question]:
+        """The questions ``draw`` asks for (fewer when the source has too few)."""
         ...
 
 
@@ -90,7 +97,7 @@ async def generate_questions(
     if context is not None and embed is not None and written:
         vectors = await asyncio.to_thread(embed, [q.text for q in written])
         written = [q.model_copy(update={"targets": t}) for q, t in zip(written, context.targets(vectors), strict=True)]
-    for q in [*written, *source.pick(req.role, types, req.level, count, req.session_id, context=context)]:
+    for q in [*written, *source.pick(Draw(req.role, types, req.level, count, req.session_id, context))]:
         key = " ".join(q.text.lower().split())
         if key not in seen and len(chosen) < count:
             seen.add(key)

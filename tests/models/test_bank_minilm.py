@@ -6,6 +6,7 @@ import pytest
 from runtime.embeddings import shared_minilm
 from schemas import Level, QuestionType
 from services.questions.adapters.bank import NEAR_DUPLICATE, BankEntry, QuestionBank
+from services.questions.handlers import Draw
 
 
 @pytest.fixture(scope="module")
@@ -35,5 +36,5 @@ def test_near_duplicates_are_skipped_when_picking():
     ]
     bank = QuestionBank(entries, embed=shared_minilm().encode)
     assert bank.similarity()[0, 1] > NEAR_DUPLICATE
-    texts = [q.text for q in bank.pick("Engineer", (QuestionType.behavioral,), Level.mid, 3, seed="d")]
+    texts = [q.text for q in bank.pick(Draw("Engineer", (QuestionType.behavioral,), Level.mid, 3, "d"))]
     assert len(texts) == 2 and "favourite" in " ".join(texts)

@@ -7,7 +7,7 @@ import pytest
 from runtime.embeddings import shared_minilm
 from schemas import InterviewType, Level, QuestionType, SessionRequested
 from services.questions.adapters.bank import QuestionBank
-from services.questions.handlers import generate_questions
+from services.questions.handlers import Draw, generate_questions
 from services.questions.relevance import TARGET_MIN_SIMILARITY, build_context
 from tests.factories import PAYMENTS_JD, session_requested
 
@@ -57,7 +57,7 @@ def test_relevance_ranks_the_matching_question_first(bank):
     jd = "You will tune slow SQL queries and design database indexes."
     context = build_context(jd, None, embed)
     assert context is not None
-    picked = bank.pick("Backend engineer", (QuestionType.technical,), Level.mid, 2, "seed", context=context)
+    picked = bank.pick(Draw("Backend engineer", (QuestionType.technical,), Level.mid, 2, "seed", context))
     relevance = context.relevance(bank.topic_vectors())
     pool = [
         i

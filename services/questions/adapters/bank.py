@@ -20,7 +20,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from schemas import Criterion, JobMatch, Level, Misconception, Question, QuestionType
-from services.questions.relevance import TARGET_MIN_SIMILARITY, JobContext
+from services.questions.handlers import Draw
+from services.questions.relevance import TARGET_MIN_SIMILARITY
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "software": (
@@ -160,19 +161,12 @@ class QuestionBank:
             self._vectors = self._embed([e.text for e in self.entries])
         return self._vectors
 
-    def pick(
-        self,
-        role: str,
-        types: tuple[QuestionType, ...],
-        level: Level,
-        count: int,
-        seed: str,
-        context: JobContext | None = None,
-    ) -> list[Question]:
-        """``count`` questions for the role and level, spread over ``types``; with a job description or
-        résumé (``context``) the most relevant ones first, each with the parts it targets."""
+    def pick(self, draw: Draw) -> list[Question]:
+        """The questions ``draw`` asks for; with a job description or résumé the most relevant ones first,
+        each with the parts it targets."""
+        role, types, level, count, context = draw.role, draw.types, draw.level, draw.count, draw.context
         family = family_of(role)
-        rng = random.Random(seed)
+        rng = random.Random(draw.seed)
         index = {id(e): i for i, e in enumerate(self.entries)}
         topics = self.topic_vectors() if context is not None else None
         relevance = context.relevance(topics) if context is not None and topics is not None else None

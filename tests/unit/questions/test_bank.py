@@ -4,6 +4,7 @@ import pytest
 
 from schemas import Level, QuestionType
 from services.questions.adapters.bank import QuestionBank, family_of
+from services.questions.handlers import Draw
 
 ALL_TYPES = (QuestionType.technical, QuestionType.behavioral, QuestionType.situational)
 
@@ -47,19 +48,19 @@ def test_roles_map_to_families(role, family):
 
 
 def test_picks_fit_role_type_and_level_without_repeats(bank):
-    qs = bank.pick("Data Scientist", ALL_TYPES, Level.senior, 15, seed="s1")
+    qs = bank.pick(Draw("Data Scientist", ALL_TYPES, Level.senior, 15, "s1"))
     assert len(qs) == 15 and len({q.text for q in qs}) == 15
     tech = [q for q in qs if q.type is QuestionType.technical]
     entries = {e.text: e for e in bank.entries}
     assert tech and all("data" in entries[q.text].families for q in tech)
     assert all(Level.senior in entries[q.text.replace("Data Scientist", "{role}")].levels for q in qs)
-    assert bank.pick("Data Scientist", ALL_TYPES, Level.senior, 15, seed="s1") == qs  # deterministic per session
+    assert bank.pick(Draw("Data Scientist", ALL_TYPES, Level.senior, 15, "s1")) == qs  # deterministic per session
     assert any(
         "Data Scientist" in q.text
-        for q in bank.pick("Data Scientist", (QuestionType.behavioral,), Level.mid, 12, seed="x")
+        for q in bank.pick(Draw("Data Scientist", (QuestionType.behavioral,), Level.mid, 12, "x"))
     )
 
 
 def test_unknown_roles_get_no_other_fields_technical_questions(bank):
-    qs = bank.pick("Chef", (QuestionType.technical,), Level.mid, 5, seed="c")
+    qs = bank.pick(Draw("Chef", (QuestionType.technical,), Level.mid, 5, "c"))
     assert qs and all(q.type is QuestionType.situational for q in qs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from schemas import InterviewType, Level, QuestionType, SessionRequested
 from services.questions.adapters.bank import QuestionBank
-from services.questions.handlers import generate_questions
+from services.questions.handlers import Draw, generate_questions
 from services.questions.relevance import build_context, split_parts
 from tests.factories import PAYMENTS_JD, session_requested
 from tests.fakes import FakeEmbedder
@@ -43,7 +43,7 @@ def test_the_most_relevant_question_comes_first_with_what_it_targets():
     target = next(e for e in pool if "software" in e.families)
     jd = f"Day to day: {target.text.replace('{role}', 'the role')}"  # one line that says what the question asks
     context = build_context(jd + "\nWe like long lunches on Fridays together.", None, embedder.encode)
-    picked = bank.pick("Backend engineer", (QuestionType.technical,), Level.mid, 3, "seed", context=context)
+    picked = bank.pick(Draw("Backend engineer", (QuestionType.technical,), Level.mid, 3, "seed", context))
     assert picked[0].text == target.text.replace("{role}", "Backend engineer")
     assert picked[0].targets[0].excerpt == jd and picked[0].targets[0].source == "job_description"
     assert all("lunches" not in t.excerpt for q in picked for t in q.targets)  # unrelated parts are not targets
