@@ -1,3 +1,4 @@
+import asyncio
 import io
 import json
 import zipfile
@@ -133,6 +134,44 @@ async def test_delete_erases_everything_and_only_for_the_owner(platform: Platfor
     ]
     assert objects_left == []
     assert await platform.infra.documents.find("fb_uploads", {"session_id": sid}) == []
+
+
+async def test_an_upload_in_flight_when_finish_is_pressed_is_included_and_the_result_recomputed(
+    platform: Platform, answered, tmp_path
+):
+    sid, auth, _, _ = answered
+    session = (await platform.client.get(f"/api/sessions/{sid}", headers=auth)).json()
+    voice, _ = fx.build([("say", "I would automate the regression suite and run it on every merge")])
+    clip = make_clip(tmp_path / "late.webm", seconds=len(voice) / 16_000 + 0.5, speech=voice).read_bytes()
+    qid = session["questions"][1]["question_id"]
+    finished = asyncio.Event()
+
+    async def body():  # the recording is still streaming when the candidate (in another tab) presses Finish
+        yield clip[:4096]
+        await finished.wait()
+        yield clip[4096:]
+
+    async def finish():
+        await asyncio.sleep(0.2)
+        res = await platform.client.post(f"/api/sessions/{sid}/finish", headers=auth)
+        finished.set()
+        return res
+
+    upload, fin = await asyncio.gather(
+        platform.client.post(
+            f"/api/sessions/{sid}/questions/{qid}/answers",
+            content=body(),
+            headers={**auth, "Content-Type": "video/webm"},
+        ),
+        finish(),
+    )
+    assert fin.status_code == 202 and upload.status_code == 202, (fin.text, upload.text)
+    await platform.bus.drain()
+    results = (await platform.client.get(f"/api/sessions/{sid}/results", headers=auth)).json()
+    assert results["status"] == "completed"
+    assert results["answers"][upload.json()["answer_id"]]["status"] == "scored"
+    assert results["based_on"] == {"questions_answered": 2, "questions_total": 5}
+    assert results["feedback"]["based_on"] == {"questions_answered": 2, "questions_total": 5}
 
 
 async def test_an_answer_after_finish_is_refused_until_reopened_then_the_result_is_recomputed(

@@ -2,8 +2,9 @@
 
 ``text``: the answers as transcripts, with a clear, steady delivery, so only
 the content differs. ``spoken``: the answers spoken by espeak-ng, through the
-speech analysis (the default Whisper model) and then the same scoring, as a
-recorded answer would be. Both use ``services.feedback.assess.assess_answer``,
+speech analysis (Whisper tiny.en, cheaper than the default base model for the
+36 answers in every CI run) and then the same scoring, as a recorded answer
+would be. Both use ``services.feedback.assess.assess_answer``,
 the function the feedback service calls.
 """
 
