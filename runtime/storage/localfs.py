@@ -141,11 +141,16 @@ class LocalObjectStore:
         if not folder.is_relative_to(base) or not folder.is_dir():
             return 0
         count = 0
-        for entry in list(folder.iterdir()):
+        try:
+            entries = list(folder.iterdir())
+        except FileNotFoundError:  # a concurrent sweep of the same session took it
+            return 0
+        for entry in entries:
             if not entry.name.startswith(partial):
                 continue
             if entry.is_dir() and not entry.is_symlink():
-                count += sum(1 for p in entry.rglob("*") if p.is_file() and _counts(p))
+                # os.walk, not rglob: a folder another sweep removes mid-walk is skipped, not an error.
+                count += sum(_counts(Path(d, f)) for d, _, files in os.walk(entry) for f in files)
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 count += _counts(entry)

@@ -36,6 +36,12 @@ UNCLEAR_AVG_LOGPROB = -0.9
 """Duration-weighted average token log-probability below this: the decoder was guessing."""
 UNCLEAR_DROPPED_SHARE = 0.5
 """Share of the recognised audio judged no speech or a loop above this: mostly not speech."""
+UNCLEAR_MIN_WPM = 40.0
+"""Fewer words per minute of decoded sound than this: most of the sound did not become words (speech
+played backwards gave 29 with beam search, a short phrase and a loop the compression rule missed);
+answers run at 100-200, and a slow, pausing speaker stays far above."""
+MIN_DECODED_FOR_WPM_S = 10.0
+"""Below this much decoded sound, a low word rate is not evidence."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,11 @@ def unclear_reason(rec: Recognition) -> str | None:
     if rec.mostly_rejected:
         what = "heard no speech" if rec.silent_s >= rec.repetitive_s else "only produced repeating text"
         return f"the recogniser {what} in {rec.rejected_s:.0f} of {rec.decoded_s:.0f} s of sound"
+    if rec.decoded_s >= MIN_DECODED_FOR_WPM_S and (wpm := 60 * len(rec.words) / rec.decoded_s) < UNCLEAR_MIN_WPM:
+        return (
+            f"only {len(rec.words)} words were recognised in {rec.decoded_s:.0f} s of sound ({wpm:.0f} per minute, "
+            f"below {UNCLEAR_MIN_WPM:.0f}): most of the sound was not recognisable speech"
+        )
     if rec.mean_word_prob is not None and rec.mean_word_prob < UNCLEAR_WORD_PROB:
         return (
             f"the words were recognised with a mean probability of {rec.mean_word_prob:.2f} "

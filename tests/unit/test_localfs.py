@@ -21,3 +21,19 @@ async def test_too_large_keeps_nothing_and_keys_are_confined(tmp_path):
     for bad in ("../escape", "/abs", ""):
         with pytest.raises(ValueError):
             await store.put_bytes(bad, b"x", "text/plain")
+
+
+async def test_two_sweeps_of_one_session_at_once_both_finish(tmp_path):
+    # The delete's sweep and the bus's sweep after a handler can run together: a folder the other one has
+    # just removed must not fail the walk (it once raised FileNotFoundError and the DELETE failed).
+    import asyncio
+
+    store = LocalObjectStore(tmp_path)
+    for round_ in range(20):
+        sid = f"s{round_}"
+        for a in range(30):
+            for name in ("video.webm", "audio.wav", "frames/0001.jpg", "frames/0002.jpg"):
+                await store.put_bytes(f"sessions/{sid}/answers/{a}/{name}", b"x", "application/octet-stream")
+        counts = await asyncio.gather(*(store.delete_prefix(f"sessions/{sid}/") for _ in range(3)))
+        assert sum(counts) >= 30 * 4  # each sweep counts a folder before removing it: every object is counted
+        assert not (tmp_path / "sessions" / sid).exists()

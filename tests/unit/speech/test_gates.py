@@ -191,6 +191,18 @@ def test_segments_whisper_judges_silent_are_dropped():
     assert only_noise.words == [] and "no speech in 2 of 2 s" in (gates.unclear_reason(only_noise) or "")
 
 
+def test_a_few_confident_words_over_long_sound_are_unclear_speech():
+    # Speech played backwards, decoded with beam search: one confident phrase for 37 s of sound.
+    words = tuple(Word(w, 1 + i, 1.5 + i, 0.9) for i, w in enumerate(["do", "you", "think", "it", "is", "better", "off", "if", "not"]))
+    rec = gates.recognise(gates.Transcript("en", (gates.Segment(0, 37, -0.5, 0.05, words),)))
+    assert "only 9 words were recognised in 37 s" in (gates.unclear_reason(rec) or "")
+    normal = tuple(Word("word", i * 0.5, i * 0.5 + 0.4, 0.9) for i in range(70))  # 120 per minute
+    assert (
+        gates.unclear_reason(gates.recognise(gates.Transcript("en", (gates.Segment(0, 35, -0.3, 0.05, normal),))))
+        is None
+    )
+
+
 def test_faint_noise_with_hallucinated_words_is_not_scored():
     x = room(25, dbfs=-55) + np.concatenate([np.zeros(5 * SR), tone(0.3, amp=0.01), np.zeros(int(19.7 * SR))])
     report = analyze_samples(x.astype(np.float32), FakeASR(prob=0.2, avg_logprob=-1.2, no_speech=0.7))
