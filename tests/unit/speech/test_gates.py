@@ -193,7 +193,8 @@ def test_segments_whisper_judges_silent_are_dropped():
 
 def test_a_few_confident_words_over_long_sound_are_unclear_speech():
     # Speech played backwards, decoded with beam search: one confident phrase for 37 s of sound.
-    words = tuple(Word(w, 1 + i, 1.5 + i, 0.9) for i, w in enumerate(["do", "you", "think", "it", "is", "better", "off", "if", "not"]))
+    phrase = ["do", "you", "think", "it", "is", "better", "off", "if", "not"]
+    words = tuple(Word(w, 1 + i, 1.5 + i, 0.9) for i, w in enumerate(phrase))
     rec = gates.recognise(gates.Transcript("en", (gates.Segment(0, 37, -0.5, 0.05, words),)))
     assert "only 9 words were recognised in 37 s" in (gates.unclear_reason(rec) or "")
     normal = tuple(Word("word", i * 0.5, i * 0.5 + 0.4, 0.9) for i in range(70))  # 120 per minute
