@@ -67,6 +67,14 @@ SETUP = {"role": "Software engineer", "interview_type": "behavioral", "level": "
 STAGES = ("media", "speech", "vision", "feedback")
 TICKS = os.sysconf("SC_CLK_TCK")
 POLL_S = 0.2
+REBALANCE_WAIT_S = 20.0
+"""Distributed: how long to wait out a consumer-group rebalance when the groups cannot be described."""
+# One client creates every session and upload here: the per-client quotas (#16) would throttle the benchmark.
+UNLIMITED = {
+    "MI_SESSION_CREATES_PER_MINUTE": "100000",
+    "MI_UPLOADS_PER_MINUTE": "100000",
+    "MI_SESSIONS_PER_PROFILE_PER_DAY": "100000",
+}
 
 
 # ---------------------------------------------------------------- recordings
@@ -278,15 +286,6 @@ def distributed(workdir: Path, replicas: int, state: Path) -> Iterator[Platform]
         yield platform
     finally:
         platform.stop()
-
-
-REBALANCE_WAIT_S = 20.0
-# One client creates every session and upload here: the per-client quotas (#16) would throttle the benchmark.
-UNLIMITED = {
-    "MI_SESSION_CREATES_PER_MINUTE": "100000",
-    "MI_UPLOADS_PER_MINUTE": "100000",
-    "MI_SESSIONS_PER_PROFILE_PER_DAY": "100000",
-}
 
 
 async def wait_groups(bootstrap: str, members: dict[str, int], within_s: float = 120) -> None:
