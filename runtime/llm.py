@@ -76,7 +76,13 @@ _INJECTION = re.compile(
 
 
 class LLMError(RuntimeError):
-    """The model gave no valid answer within the retry budget."""
+    """The model gave no valid answer within the retry budget, or the server refused the request."""
+
+
+REPAIR_ECHO_CHARS = 1500
+"""How much of an invalid reply a repair request quotes back."""
+REFUSAL_CHARS = 300
+"""How much of a server's refusal an LLMError carries."""
 
 
 def fold(text: str) -> str:
@@ -197,10 +203,15 @@ class OpenAICompatible:
                 res = await self._http.post("/chat/completions", json=body)
         except httpx.TimeoutException as exc:
             raise RetryableError("timeout") from exc
+        except httpx.TransportError as exc:  # refused or reset: the server may be back after a backoff
+            raise RetryableError(f"unreachable ({type(exc).__name__})") from exc
         if res.status_code == 429 or res.status_code >= 500:
             after = res.headers.get("retry-after")
             raise RetryableError(f"HTTP {res.status_code}", float(after) if after and after.isdigit() else None)
-        res.raise_for_status()
+        if res.status_code >= 400:
+            # Refused as asked (a prompt over the context size, a parameter it rejects): asking again fails the
+            # same way, and the callers' fallback handles LLMError, not an HTTP error.
+            raise LLMError(f"HTTP {res.status_code}: {res.text[:REFUSAL_CHARS]}")
         data = res.json()
         usage = data.get("usage") or {}
         return Completion(
@@ -243,8 +254,10 @@ class GroqTransport:
         except groq.RateLimitError as exc:
             after = exc.response.headers.get("retry-after")
             raise RetryableError("HTTP 429", float(after) if after and after.isdigit() else None) from exc
-        except (groq.APITimeoutError, groq.InternalServerError) as exc:
+        except (groq.APIConnectionError, groq.InternalServerError) as exc:  # timeouts are connection errors
             raise RetryableError(str(exc)) from exc
+        except groq.APIStatusError as exc:
+            raise LLMError(f"HTTP {exc.status_code}: {str(exc)[:REFUSAL_CHARS]}") from exc
         usage = res.usage
         return Completion(
             res.choices[0].message.content or "",
@@ -264,10 +277,11 @@ class LLMClient:
 
     async def structured(self, prompt: str, output: type[M], temperature: float = 0.2, max_tokens: int = 800) -> M:
         schema = output.model_json_schema()
-        messages = [
+        asked = [
             {"role": "system", "content": SYSTEM_RULES + "\nSchema:\n" + json.dumps(schema)},
             {"role": "user", "content": prompt},
         ]
+        messages = asked
         for attempt in range(self.repairs + 1):
             completion = await self._call(messages, schema, temperature, max_tokens)
             try:
@@ -275,9 +289,11 @@ class LLMClient:
             except (ValidationError, ValueError) as exc:
                 LLM_REQUESTS.labels(self.model, "invalid").inc()
                 log.warning("llm.invalid_output", attempt=attempt, error=str(exc)[:300])
+                # Only the last reply goes back, shortened: a rambling reply repeated in every repair would
+                # push the prompt past a small server's context.
                 messages = [
-                    *messages,
-                    {"role": "assistant", "content": completion.text[:4000]},
+                    *asked,
+                    {"role": "assistant", "content": completion.text[:REPAIR_ECHO_CHARS]},
                     {
                         "role": "user",
                         "content": f"That was not valid for the schema: {str(exc)[:800]}. "

@@ -40,7 +40,7 @@ CREDIT = {Verdict.met: 1.0, Verdict.partly: 0.5, Verdict.not_met: 0.0}
 
 
 class JudgedCriterion(BaseModel):
-    criterion_id: str
+    criterion_id: str = Field(max_length=48)  # the rubric's slug bound (schemas/rubric.py)
     verdict: Literal["met", "partly", "not_met"]
     quote: str = Field(
         default="", max_length=800, description="Words copied exactly from the transcript; '' if not met."

@@ -13,6 +13,7 @@ measured ones.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -30,14 +31,14 @@ NUMBER_TOLERANCE = 0.05
 
 class Claim(BaseModel):
     text: str = Field(min_length=3, max_length=400)
-    metric: str = Field(description="The evidence metric this sentence rests on.")
+    metric: str = Field(max_length=40, description="The evidence metric this sentence rests on.")
 
 
 class DraftFeedback(BaseModel):
     summary: str = Field(min_length=3, max_length=800)
     strengths: list[Claim] = Field(max_length=6)
     improvements: list[Claim] = Field(max_length=6)
-    suggestions: list[str] = Field(max_length=5)
+    suggestions: list[Annotated[str, Field(min_length=3, max_length=300)]] = Field(max_length=5)
 
 
 def prompt(card: ScoreCard, question: str, transcript: str) -> str:

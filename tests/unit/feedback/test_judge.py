@@ -1,6 +1,6 @@
 """The content judges' rules, with a bag-of-words embedder and a scripted LLM (no models loaded)."""
 
-from runtime.llm import LLMClient, RetryableError
+from runtime.llm import LLMClient, LLMError, RetryableError
 from schemas import Anchors, Criterion, Misconception
 from schemas.assessment import Judge, Verdict
 from services.feedback.content import EmbeddingJudge, _match, star_missing
@@ -212,3 +212,11 @@ async def test_llm_failure_falls_back_to_the_offline_estimate_and_says_so():
     judge = LLMJudge(LLMClient(down, "m", backoffs=0), offline(), MemoryCache())
     a = await judge.assess(spans_from_text(STRONG), QUESTION, "mid")
     assert a.judge is Judge.embeddings and "unavailable" in a.notes[-1]
+
+
+async def test_a_request_the_server_refuses_falls_back_too():
+    refused = ScriptedTransport(LLMError("HTTP 400: the request exceeds the available context size"))
+    a = await LLMJudge(LLMClient(refused, "m"), offline(), MemoryCache()).assess(
+        spans_from_text(STRONG), QUESTION, "mid"
+    )
+    assert a.judge is Judge.embeddings and "context size" in a.notes[-1]

@@ -124,3 +124,45 @@ async def test_server_errors_that_are_not_about_the_format_are_retried_not_switc
         await transport.complete([{"role": "user", "content": "x"}], {"type": "object"}, 0, 5)
     assert transport._style == "json_schema"
     await transport.close()
+
+
+async def test_repairs_quote_only_the_last_reply_shortened():
+    """A rambling reply is not repeated in every repair: the prompt stays within a small server's context."""
+    from runtime.llm import REPAIR_ECHO_CHARS
+
+    ramble = '{"score": 1, "reason": "' + "0" * 20_000
+    t = Scripted(ramble, ramble, '{"score": 7, "reason": "ok"}')
+    assert await LLMClient(t, "m").structured("rate it", Answer) == Answer(score=7, reason="ok")
+    assert [len(c) for c in t.calls] == [2, 4, 4]
+    assert all(len(c[2]["content"]) == REPAIR_ECHO_CHARS for c in t.calls[1:])
+
+
+async def test_a_refused_request_is_an_llm_error_and_an_unreachable_server_is_retried():
+    """4xx (a prompt over the context size) fails at once; a refused connection backs off, then gives up."""
+    import httpx
+
+    from runtime.llm import OpenAICompatible
+
+    def too_long(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": {"message": "the request exceeds the available context size"}})
+
+    calls = 0
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise httpx.ConnectError("connection refused", request=request)
+
+    transport = OpenAICompatible("http://llm.test/v1", "m", transport=httpx.MockTransport(too_long))
+    with pytest.raises(LLMError, match=r"HTTP 400.*context size"):
+        await LLMClient(transport, "m").structured("rate it", Answer)
+    assert transport._style == "json_schema"  # not a refusal of the format
+    await transport.close()
+
+    transport = OpenAICompatible("http://llm.test/v1", "m", transport=httpx.MockTransport(refused))
+    with pytest.raises(RetryableError, match="unreachable"):
+        await transport.complete([{"role": "user", "content": "x"}], None, 0, 5)
+    with pytest.raises(LLMError, match="unavailable"):
+        await LLMClient(transport, "m", backoffs=1).structured("rate it", Answer)
+    assert calls == 3
+    await transport.close()
