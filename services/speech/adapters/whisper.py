@@ -24,8 +24,8 @@ MAX_NEW_TOKENS = 224
 decoding loop over noise would otherwise run to."""
 BATCH_SIZE = 4
 """Windows decoded together: 2 minutes of speech in one batch. Each window in flight holds the encoder's
-attention scores (~70 MB): on a 3.3-minute answer the transcription peaked 690 MB above the loaded model
-with 8 windows, 550 MB with 4 and 380 MB with 2, for 21.5, 21.1 and 22.1 CPU-s (bench.speech_eval --long)."""
+attention scores (~60 MB): on a 3.3-minute answer the transcription peaked 701 MB above the loaded model
+with 8 windows, 455 MB with 4 and 323 MB with 2, for 20.7, 20.2 and 21.9 CPU-s (``bench.whisper_memory``)."""
 BEAM_SIZE = 5
 """Hypotheses kept per window. On the tuning set (``bench/speech_eval.py --set tune``) beam 5 in the
 batched decode cut WER from 10.9 to 7.9 % for about a tenth more CPU; beams 2 and 3 gave 8.8 and 8.6 %."""
