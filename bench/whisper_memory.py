@@ -14,46 +14,39 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 SIZES = (8, 4, 2)
-
-
-def status_mb() -> dict[str, int]:
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(value.split()[0]) // 1024
-    return fields
+MB = 1024 * 1024
 
 
 def one(batch: int) -> dict[str, float]:
     import numpy as np
 
     import services.speech.adapters.whisper as whisper
+    from bench.pipeline import proc_status
+    from bench.speech_eval import long_answer_audio
     from runtime import tuning
     from services.speech.config import Settings
-    from tests.fixtures import speech as fx
 
     whisper.BATCH_SIZE = batch
     tuning.cap_malloc_arenas(2)
-    samples, truth = fx.build(fx.held_out_script(99, sentences=16) + fx.held_out_script(98, sentences=16), "en-us", 165)
-    samples = fx.with_floor(samples, seed=99, level_dbfs=-60.0).astype(np.float32)
+    samples, truth = long_answer_audio()
     recogniser = whisper.WhisperTranscriber("base", Settings().model_cache_dir, 2, True)
     tuning.trim_heap()
     Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
-    before = status_mb()["VmRSS"]
+    before = proc_status(os.getpid(), "VmRSS")
     cpu0 = time.process_time()
-    transcript = recogniser.transcribe(samples)
+    transcript = recogniser.transcribe(samples.astype(np.float32))
     cpu = time.process_time() - cpu0
     return {
         "batch": batch,
         "audio_s": round(truth.duration_s, 1),
-        "peak_above_model_mb": status_mb()["VmHWM"] - before,
+        "peak_above_model_mb": (proc_status(os.getpid(), "VmHWM") - before) // MB,
         "cpu_s": round(cpu, 1),
         "words": sum(len(s.words) for s in transcript.segments),
     }
